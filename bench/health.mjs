@@ -1,0 +1,44 @@
+// GET /health in the full app against bare Fastify with the same route, alternated A B A B
+// so a noisy machine affects both alike. Prints requests/s, latency and the app/bare ratio.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { load, pinSelf, startServer, stopServer } from './lib.mjs'
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
+const duration = Number(process.env.BENCH_DURATION ?? 5)
+const pinned = pinSelf()
+const dataDir = mkdtempSync(join(tmpdir(), 'food-fleet-bench-'))
+const { DATABASE_URL, REDIS_URL, ...cleanEnv } = process.env
+process.env = cleanEnv
+
+const targets = {
+  bare: { args: ['bench/bare-fastify.mjs'], env: {} },
+  app: {
+    args: ['bin/start.mjs'],
+    env: { DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
+  },
+}
+const results = { bare: [], app: [] }
+for (let round = 1; round <= rounds; round++) {
+  for (const [name, target] of Object.entries(targets)) {
+    const server = await startServer(target.args, target.env)
+    const result = await load(`${server.url}/health`, { duration })
+    await stopServer(server)
+    results[name].push(result)
+    console.log(
+      `round ${round} ${name.padEnd(4)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}`,
+    )
+  }
+}
+rmSync(dataDir, { recursive: true, force: true })
+
+const mean = (list) => list.reduce((sum, r) => sum + r.rps, 0) / list.length
+const bare = mean(results.bare)
+const app = mean(results.app)
+console.log(
+  `\nGET /health, 32 connections, ${duration} s x ${rounds} rounds${pinned ? ', server on core 0, load on core 1' : ''}`,
+)
+console.log(
+  `bare Fastify ${bare.toFixed(0)} req/s | Food Fleet ${app.toFixed(0)} req/s | ratio ${(app / bare).toFixed(2)} (budget >= 0.70)`,
+)

@@ -1,0 +1,71 @@
+// Shared by the benchmark scripts: start a server pinned to one core, wait for it, load it
+// with autocannon from this process (pinned to the other core), stop it.
+import { execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import autocannon from 'autocannon'
+
+export const ROOT = new URL('..', import.meta.url).pathname
+
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+/** Pins this process (the load generator) to core 1; servers run on core 0. */
+export function pinSelf() {
+  if (hasTaskset) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' })
+  return hasTaskset
+}
+
+export async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address()
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+export async function startServer(args, env) {
+  const port = await freePort()
+  const command = hasTaskset ? 'taskset' : process.execPath
+  const argv = hasTaskset ? ['-c', '0', process.execPath, ...args] : args
+  const child = spawn(command, argv, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return { port, child, url: `http://127.0.0.1:${port}` }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`server ${args.join(' ')} did not become healthy`)
+}
+
+export async function stopServer(server) {
+  server.child.kill('SIGTERM')
+  await once(server.child, 'exit')
+}
+
+export async function load(url, { connections = 32, duration = 5, warmup = 2, ...rest } = {}) {
+  await autocannon({ url, connections, duration: warmup, ...rest })
+  const result = await autocannon({ url, connections, duration, ...rest })
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  }
+}

@@ -1,0 +1,41 @@
+import { createLogger } from '../core/logger.ts'
+import { openInfrastructure } from '../infrastructure.ts'
+import { exitWith, explainStartupError, loadConfigOrExit } from '../startup.ts'
+import type { Command } from './command.ts'
+import { migrateCommand } from './migrate.command.ts'
+
+/** The `food-fleet` command (`npm run cli -- <command>`); each command lives in its own file. */
+const commands: Command[] = [migrateCommand]
+
+function usage(): string {
+  const width = Math.max(...commands.map((command) => command.name.length))
+  const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.description}`)
+  return `Usage: food-fleet <command> [options]\n\nCommands:\n${lines.join('\n')}\n`
+}
+
+const [name, ...args] = process.argv.slice(2)
+if (!name || name === 'help' || name === '--help' || name === '-h') {
+  process.stdout.write(usage())
+  process.exit(name ? 0 : 1)
+}
+const command = commands.find((candidate) => candidate.name === name)
+if (!command) exitWith(`Unknown command "${name}".\n\n${usage()}`)
+
+const config = loadConfigOrExit()
+const logger = createLogger({
+  ...config,
+  LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+})
+const infrastructure = await openInfrastructure(config, logger, 'cli', {
+  migrate: command.migrateFirst,
+}).catch((error: unknown) => exitWith(explainStartupError(error) ?? String(error)))
+let exitCode = 0
+try {
+  exitCode = (await command.run(args, infrastructure.deps)) ?? 0
+} catch (error) {
+  process.stderr.write(`${command.name} failed: ${(error as Error).message}\n`)
+  exitCode = 1
+} finally {
+  await infrastructure.close()
+}
+process.exit(exitCode)

@@ -1,0 +1,13 @@
+import type { Command } from './command.ts'
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  description: 'Apply pending database migrations (safe to run from several processes at once)',
+  migrateFirst: false,
+  async run(_args, { database }) {
+    const started = performance.now()
+    await database.migrate()
+    process.stdout.write(`Migrations applied in ${Math.round(performance.now() - started)} ms\n`)
+    return 0
+  },
+}

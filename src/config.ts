@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseEnv } from 'node:util'
+import { type Static, type TSchema, Type } from 'typebox'
+import { Value } from 'typebox/value'
+
+/**
+ * Every setting, with the guide's variable names. Strings from the environment are coerced by
+ * the schema's type; a bad value stops the process with one line naming the variable.
+ */
+export const configSchema = Type.Object({
+  NODE_ENV: Type.Union(
+    [Type.Literal('development'), Type.Literal('production'), Type.Literal('test')],
+    { default: 'development', description: 'development, production or test' },
+  ),
+  APP_NAME: Type.String({ minLength: 1, default: 'Food Fleet', description: 'Shown in API docs' }),
+  DEBUG: Type.Boolean({
+    default: false,
+    description: 'Verbose errors in logs; refused in production',
+  }),
+  API_V1_PREFIX: Type.String({
+    pattern: '^/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$',
+    default: '/api/v1',
+    description: 'Prefix of the v1 API',
+  }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address to listen on' }),
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8000,
+    description: 'Port to listen on',
+  }),
+  DATA_DIR: Type.String({
+    minLength: 1,
+    default: './data',
+    description: 'Embedded database, generated secret and local files',
+  }),
+  LOG_LEVEL: Type.Union(
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
+    { default: 'info', description: 'pino log level' },
+  ),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    description: 'true, false, a hop count, or a comma list of proxy addresses/CIDRs',
+  }),
+  DOCS_ENABLED: Type.Optional(
+    Type.Boolean({
+      description: 'Serve /docs and /openapi.json (default: on except in production)',
+    }),
+  ),
+  MIGRATE_ON_START: Type.Boolean({ default: true, description: 'Apply migrations on start' }),
+  DATABASE_URL: Type.Optional(
+    Type.String({ description: 'PostgreSQL URL; unset = embedded PGlite in DATA_DIR' }),
+  ),
+  DATABASE_POOL_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 10,
+    description: 'node-postgres pool size',
+  }),
+  DB_ECHO: Type.Boolean({
+    default: false,
+    description: 'Log every SQL statement (not its values)',
+  }),
+  SECRET_KEY: Type.Optional(
+    Type.String({ description: 'Signs tokens; required (≥ 32 chars) in production' }),
+  ),
+  ACCESS_TOKEN_EXPIRE_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 15,
+    description: 'Access token lifetime',
+  }),
+  REFRESH_TOKEN_EXPIRE_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 365,
+    default: 7,
+    description: 'Refresh token lifetime',
+  }),
+  REDIS_URL: Type.Optional(
+    Type.String({ description: 'Redis URL; unset = in-memory cache, rate limits and jobs' }),
+  ),
+  CORS_ORIGINS: Type.Array(Type.String(), {
+    default: [],
+    description: 'Allowed origins: JSON list or comma list',
+  }),
+  BODY_LIMIT_KB: Type.Integer({
+    minimum: 1,
+    maximum: 102400,
+    default: 1024,
+    description: 'Largest JSON body accepted',
+  }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    default: 10000,
+    description: 'How long in-flight requests may take to finish on SIGTERM',
+  }),
+  HEALTH_CHECK_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: 2000,
+    description: 'Bound on each dependency check of /health/detailed',
+  }),
+  AWS_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'AWS region' }),
+  AWS_ACCESS_KEY_ID: Type.Optional(
+    Type.String({ description: 'AWS key; unset = the SDK default chain' }),
+  ),
+  AWS_SECRET_ACCESS_KEY: Type.Optional(Type.String({ description: 'AWS secret' })),
+  AWS_ENDPOINT_URL: Type.Optional(
+    Type.String({ format: 'uri', description: 'AWS endpoint override (moto, LocalStack)' }),
+  ),
+  SES_SENDER_EMAIL: Type.String({
+    default: 'noreply@example.com',
+    description: 'From address of emails',
+  }),
+  SES_SENDER_NAME: Type.String({ default: 'Food Fleet', description: 'From name of emails' }),
+  SNS_SMS_TYPE: Type.Union([Type.Literal('Transactional'), Type.Literal('Promotional')], {
+    default: 'Transactional',
+    description: 'SNS SMS type attribute',
+  }),
+})
+
+export type Config = Static<typeof configSchema> & {
+  SECRET_KEY: string
+  DOCS_ENABLED: boolean
+  DATA_DIR: string
+}
+
+export class ConfigError extends Error {}
+
+const PLACEHOLDER_SECRET = /change|your-|secret-key|placeholder|example|generate|xxx/i
+
+/** Reads `.env` from the working directory when present; real environment variables win. */
+export function readEnv(dir = process.cwd()): Record<string, string | undefined> {
+  const file = join(dir, '.env')
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {}
+  return { ...fromFile, ...process.env }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = readEnv()): Config {
+  const raw: Record<string, unknown> = {}
+  for (const [key, schema] of Object.entries(configSchema.properties)) {
+    const value = env[key]
+    if (value === undefined || value === '') continue
+    raw[key] = coerce(key, value, schema)
+  }
+  const withDefaults = Value.Default(configSchema, raw) as Record<string, unknown>
+  const [first] = Value.Errors(configSchema, withDefaults)
+  if (first) {
+    const key = first.instancePath.split('/')[1] ?? first.schemaPath
+    throw new ConfigError(`${key}: ${first.message} (got ${JSON.stringify(raw[key])})`)
+  }
+  const config = withDefaults as Static<typeof configSchema>
+  const production = config.NODE_ENV === 'production'
+  const dataDir = resolve(config.DATA_DIR)
+  return {
+    ...config,
+    DATA_DIR: dataDir,
+    DATABASE_URL: config.DATABASE_URL && normalizeDatabaseUrl(config.DATABASE_URL),
+    REDIS_URL: config.REDIS_URL && checkUrl('REDIS_URL', config.REDIS_URL, ['redis:', 'rediss:']),
+    DOCS_ENABLED: config.DOCS_ENABLED ?? !production,
+    DEBUG:
+      production && config.DEBUG ? refuse('DEBUG', 'must be false in production') : config.DEBUG,
+    SECRET_KEY: secretKey(config.SECRET_KEY, production, dataDir),
+  }
+}
+
+function refuse(key: string, message: string): never {
+  throw new ConfigError(`${key}: ${message}`)
+}
+
+function coerce(key: string, value: string, schema: TSchema): unknown {
+  const type = (schema as { type?: string }).type
+  if (type === 'boolean') {
+    const lowered = value.trim().toLowerCase()
+    if (['true', '1', 'yes', 'on'].includes(lowered)) return true
+    if (['false', '0', 'no', 'off'].includes(lowered)) return false
+    return refuse(key, `must be true or false (got ${JSON.stringify(value)})`)
+  }
+  if (type === 'integer' || type === 'number') {
+    return /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value
+  }
+  if (type === 'array') return parseList(key, value)
+  return value
+}
+
+/** The guide writes lists as JSON (`["https://a.com"]`); a comma list is accepted too. */
+function parseList(key: string, value: string): string[] {
+  const trimmed = value.trim()
+  if (!trimmed.startsWith('[')) {
+    return trimmed
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)
+  }
+  try {
+    const parsed: unknown = JSON.parse(trimmed)
+    if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) return parsed
+  } catch {
+    // reported below
+  }
+  return refuse(key, 'must be a JSON list of strings or a comma-separated list')
+}
+
+function checkUrl(key: string, value: string, protocols: string[]): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return refuse(key, `must be a URL starting with ${protocols.join(' or ')}//`)
+  }
+  if (!protocols.includes(url.protocol) || !url.hostname) {
+    return refuse(
+      key,
+      `must be a URL starting with ${protocols.join(' or ')}// (got ${url.protocol}//…)`,
+    )
+  }
+  return value
+}
+
+/** Accepts SQLAlchemy-style `postgresql+asyncpg://` URLs from the guide's `.env`. */
+function normalizeDatabaseUrl(value: string): string {
+  const normalized = value.replace(/^postgres(ql)?\+[a-z0-9]+:\/\//i, 'postgresql://')
+  return checkUrl('DATABASE_URL', normalized, ['postgresql:', 'postgres:'])
+}
+
+function secretKey(value: string | undefined, production: boolean, dataDir: string): string {
+  if (production) {
+    if (!value) refuse('SECRET_KEY', 'is required in production')
+    if (value.length < 32) refuse('SECRET_KEY', 'must be at least 32 characters in production')
+    if (PLACEHOLDER_SECRET.test(value)) {
+      refuse('SECRET_KEY', 'looks like a placeholder; generate one with `openssl rand -base64 48`')
+    }
+    return value
+  }
+  if (value) return value
+  const file = join(dataDir, 'secret_key')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const generated = randomBytes(48).toString('base64url')
+  mkdirSync(dataDir, { recursive: true })
+  writeFileSync(file, generated, { mode: 0o600, flag: 'wx' })
+  return generated
+}

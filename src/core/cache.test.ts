@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../test/helpers/app.ts'
+import { type Cache, createMemoryCache, createRedisCache } from './cache.ts'
+import { connectRedis } from './redis.ts'
+
+const redisUrl = process.env.REDIS_URL
+const redis = redisUrl ? connectRedis(redisUrl, 'cache-test') : undefined
+afterAll(async () => {
+  await redis?.quit()
+})
+
+const kinds: [string, () => Cache][] = [['memory', () => createMemoryCache()]]
+if (redis)
+  kinds.push(['redis', () => createRedisCache(redis, silentLogger, `ff-test:${randomUUID()}:`)])
+
+describe.each(kinds)('%s cache', (_kind, create) => {
+  it('returns what was set, as JSON', async () => {
+    const cache = create()
+    await cache.set('product:1', { id: 1, price: 9.99, tags: ['a'] }, 60)
+    expect(await cache.get('product:1')).toEqual({ id: 1, price: 9.99, tags: ['a'] })
+    expect(await cache.get('product:2')).toBeUndefined()
+  })
+
+  it('deletes keys and keys by prefix', async () => {
+    const cache = create()
+    await cache.set('products:list:1', [1], 60)
+    await cache.set('products:list:2', [2], 60)
+    await cache.set('categories:list', [3], 60)
+    await cache.deleteByPrefix('products:')
+    expect(await cache.get('products:list:1')).toBeUndefined()
+    expect(await cache.get('products:list:2')).toBeUndefined()
+    expect(await cache.get('categories:list')).toEqual([3])
+    await cache.delete('categories:list')
+    expect(await cache.get('categories:list')).toBeUndefined()
+  })
+
+  it('treats glob characters in a prefix literally', async () => {
+    const cache = create()
+    await cache.set('a*:1', 1, 60)
+    await cache.set('ab:1', 2, 60)
+    await cache.deleteByPrefix('a*')
+    expect(await cache.get('a*:1')).toBeUndefined()
+    expect(await cache.get('ab:1')).toBe(2)
+  })
+})
+
+describe('memory cache', () => {
+  it('expires entries after their time to live', async () => {
+    let now = 1_000_000
+    const cache = createMemoryCache({ now: () => now })
+    await cache.set('k', 'v', 10)
+    now += 9_999
+    expect(await cache.get('k')).toBe('v')
+    now += 2
+    expect(await cache.get('k')).toBeUndefined()
+  })
+
+  it('evicts the least recently used entry beyond its bound', async () => {
+    const cache = createMemoryCache({ maxEntries: 2 })
+    await cache.set('a', 1, 60)
+    await cache.set('b', 2, 60)
+    await cache.get('a')
+    await cache.set('c', 3, 60)
+    expect(await cache.get('b')).toBeUndefined()
+    expect(await cache.get('a')).toBe(1)
+    expect(await cache.get('c')).toBe(3)
+  })
+
+  it('hands out copies, so a caller cannot change what is cached', async () => {
+    const cache = createMemoryCache()
+    await cache.set('k', { n: 1 }, 60)
+    const first = await cache.get<{ n: number }>('k')
+    if (first) first.n = 2
+    expect(await cache.get('k')).toEqual({ n: 1 })
+  })
+})

@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import type { Logger as DrizzleLogger } from 'drizzle-orm'
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import pg from 'pg'
+import type { Logger } from '../logger.ts'
+import { lockDirectory } from './lock.ts'
+
+/** The Drizzle database, the same type on node-postgres and on PGlite; a transaction is one too. */
+export type Database = PgDatabase<PgQueryResultHKT>
+
+export interface DatabaseHandle {
+  db: Database
+  kind: 'postgres' | 'pglite'
+  ping(): Promise<void>
+  migrate(): Promise<void>
+  close(): Promise<void>
+  /** Connections in use and waiting, for metrics; the embedded database has one connection. */
+  poolUsage(): { total: number; idle: number; waiting: number }
+}
+
+export const MIGRATIONS_FOLDER = new URL('../../../migrations', import.meta.url).pathname
+
+/** Any fixed 64-bit number: every Food Fleet process takes this lock while migrating. */
+const MIGRATION_LOCK_KEY = 4_807_117_051_944_006n
+
+function sqlLogger(logger: Logger): DrizzleLogger {
+  return {
+    logQuery(query, params) {
+      logger.info({ sql: query, params: params.length }, 'sql')
+    },
+  }
+}
+
+export interface DatabaseOptions {
+  logger: Logger
+  echo?: boolean
+}
+
+export function openPostgres(
+  url: string,
+  poolSize: number,
+  { logger, echo }: DatabaseOptions,
+): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 })
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'))
+  const db = drizzleNodePg({ client: pool, logger: echo ? sqlLogger(logger) : false })
+  return {
+    db: db as unknown as Database,
+    kind: 'postgres',
+    async ping() {
+      await pool.query('select 1')
+    },
+    async migrate() {
+      const client = await pool.connect()
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
+        await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder: MIGRATIONS_FOLDER })
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {})
+        client.release()
+      }
+    },
+    async close() {
+      await pool.end()
+    },
+    poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  }
+}
+
+/** Wraps an open PGlite instance; `onClose` releases what was opened with it. */
+export function wrapPglite(
+  client: PGlite,
+  { logger, echo }: DatabaseOptions,
+  onClose: () => void = () => {},
+): DatabaseHandle {
+  const db = drizzlePglite({ client, logger: echo ? sqlLogger(logger) : false })
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    async ping() {
+      await client.query('select 1')
+    },
+    async migrate() {
+      await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER })
+    },
+    async close() {
+      try {
+        if (!client.closed) await client.close()
+      } finally {
+        onClose()
+      }
+    },
+    poolUsage: () => ({ total: 1, idle: 1, waiting: 0 }),
+  }
+}
+
+/** The embedded database in `dataDir/pgdata`, held under an exclusive lock while open. */
+export async function openPglite(
+  dataDir: string,
+  purpose: string,
+  options: DatabaseOptions,
+): Promise<DatabaseHandle> {
+  mkdirSync(dataDir, { recursive: true })
+  const lock = lockDirectory(dataDir, purpose)
+  try {
+    const client = await PGlite.create(join(dataDir, 'pgdata'))
+    return wrapPglite(client, options, () => lock.release())
+  } catch (error) {
+    lock.release()
+    throw error
+  }
+}

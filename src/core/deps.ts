@@ -1,0 +1,17 @@
+import type { Config } from '../config.ts'
+import type { Cache } from './cache.ts'
+import type { Clock } from './clock.ts'
+import type { DatabaseHandle } from './db/database.ts'
+import type { Logger } from './logger.ts'
+import type { Redis } from './redis.ts'
+
+/** The infrastructure `buildApp` receives: production hands it PostgreSQL and Redis, tests PGlite and memory. */
+export interface AppDeps {
+  config: Config
+  logger: Logger
+  database: DatabaseHandle
+  /** Absent when `REDIS_URL` is unset. */
+  redis?: Redis
+  cache: Cache
+  clock: Clock
+}

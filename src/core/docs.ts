@@ -1,0 +1,46 @@
+import helmet from '@fastify/helmet'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { Config } from '../config.ts'
+import type { App } from './module.ts'
+
+/**
+ * Collects every route's schemas into an OpenAPI 3.1 document (`/openapi.json`) and serves the
+ * interactive docs at `/docs` when `DOCS_ENABLED` — under helmet's full header set and a CSP
+ * that allows the UI's own inline styles.
+ */
+export async function registerDocs(app: App, config: Config): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: config.APP_NAME,
+        version: '1.0.0',
+        description: 'Food Fleet REST API. Errors are RFC 9457 problem details.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  })
+  if (!config.DOCS_ENABLED) return
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  await app.register(async (docs) => {
+    await docs.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+        },
+      },
+    })
+    await docs.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      transformStaticCSP: (header) =>
+        header.replace("style-src 'self' https:", "style-src 'self' 'unsafe-inline' https:"),
+    })
+  })
+}

@@ -1,0 +1,44 @@
+import type { Config } from './config.ts'
+import { type Cache, createMemoryCache, createRedisCache } from './core/cache.ts'
+import { systemClock } from './core/clock.ts'
+import { type DatabaseHandle, openPglite, openPostgres } from './core/db/database.ts'
+import type { AppDeps } from './core/deps.ts'
+import type { Logger } from './core/logger.ts'
+import { connectRedis, type Redis } from './core/redis.ts'
+
+export interface Infrastructure {
+  deps: AppDeps
+  close(): Promise<void>
+}
+
+/**
+ * Opens what the app, the worker and the CLI all need, in the fixed order of DESIGN.md:
+ * database (migrated when asked), then Redis and the cache. `close` undoes it in reverse.
+ */
+export async function openInfrastructure(
+  config: Config,
+  logger: Logger,
+  purpose: 'app' | 'worker' | 'cli',
+  { migrate = config.MIGRATE_ON_START }: { migrate?: boolean } = {},
+): Promise<Infrastructure> {
+  const dbOptions = { logger, echo: config.DB_ECHO }
+  const database: DatabaseHandle = config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbOptions)
+    : await openPglite(config.DATA_DIR, purpose, dbOptions)
+  let redis: Redis | undefined
+  try {
+    if (migrate) await database.migrate()
+    redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, purpose) : undefined
+  } catch (error) {
+    await database.close()
+    throw error
+  }
+  const cache: Cache = redis ? createRedisCache(redis, logger) : createMemoryCache()
+  return {
+    deps: { config, logger, database, redis, cache, clock: systemClock },
+    async close() {
+      await redis?.quit().catch(() => redis?.disconnect())
+      await database.close()
+    },
+  }
+}

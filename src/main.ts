@@ -1,0 +1,55 @@
+import { buildApp } from './app.ts'
+import { createLogger } from './core/logger.ts'
+import { openInfrastructure } from './infrastructure.ts'
+import { exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
+
+const startedAt = performance.now()
+const config = loadConfigOrExit()
+const logger = createLogger(config)
+
+const infrastructure = await openInfrastructure(config, logger, 'app').catch((error: unknown) => {
+  const explained = explainStartupError(error)
+  if (explained) exitWith(explained)
+  throw error
+})
+const app = await buildApp(infrastructure.deps)
+try {
+  await app.listen({ host: config.HOST, port: config.PORT })
+} catch (error) {
+  await infrastructure.close()
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    exitWith(
+      `Port ${config.PORT} on ${config.HOST} is already in use: stop what holds it or set PORT`,
+    )
+  }
+  throw error
+}
+
+const database = config.DATABASE_URL ? 'PostgreSQL' : `embedded PostgreSQL in ${config.DATA_DIR}`
+logger.info(
+  { startupMs: Math.round(performance.now() - startedAt) },
+  `${config.APP_NAME} listening on http://${config.HOST}:${config.PORT} (${database}${config.DOCS_ENABLED ? ', docs at /docs' : ''})`,
+)
+
+let stopping = false
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'shutting down: finishing in-flight requests')
+  const force = setTimeout(() => app.server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS)
+  force.unref()
+  try {
+    await app.close()
+    clearTimeout(force)
+    await infrastructure.close()
+    logger.info('stopped')
+    process.exit(0)
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed')
+    process.exit(1)
+  }
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, (received) => void shutdown(received))
+}

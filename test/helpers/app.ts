@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { inject } from 'vitest'
+import { buildApp } from '../../src/app.ts'
+import { type Config, loadConfig } from '../../src/config.ts'
+import { createMemoryCache, createRedisCache } from '../../src/core/cache.ts'
+import { systemClock } from '../../src/core/clock.ts'
+import { type DatabaseHandle, openPostgres, wrapPglite } from '../../src/core/db/database.ts'
+import type { AppDeps } from '../../src/core/deps.ts'
+import { createLogger, type Logger } from '../../src/core/logger.ts'
+import type { App, AppModule } from '../../src/core/module.ts'
+import { connectRedis } from '../../src/core/redis.ts'
+import { adminQuery, withDatabase } from './postgres.ts'
+
+export const usingPostgres = Boolean(process.env.DATABASE_URL)
+export const usingRedis = Boolean(process.env.REDIS_URL)
+
+/** Config as a test run sees it: the real loader, quiet logs, a throwaway data directory. */
+export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'food-fleet-data-')),
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    ...overrides,
+  })
+}
+
+export const silentLogger: Logger = createLogger({
+  LOG_LEVEL: 'silent',
+  NODE_ENV: 'test',
+  APP_NAME: 'test',
+})
+
+/**
+ * A freshly migrated database of its own: a copy of the run's migrated template — on the
+ * PostgreSQL server when DATABASE_URL is set (dropped on close), else an in-memory PGlite.
+ */
+export async function createTestDatabase(logger: Logger = silentLogger): Promise<DatabaseHandle> {
+  const url = process.env.DATABASE_URL
+  const template = inject('postgresTemplate')
+  if (url && template) {
+    const name = `food_fleet_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+    await adminQuery(url, `create database ${name} template ${template}`)
+    const handle = openPostgres(withDatabase(url, name), 5, { logger })
+    return {
+      ...handle,
+      async close() {
+        await handle.close()
+        await adminQuery(url, `drop database if exists ${name} with (force)`)
+      },
+    }
+  }
+  const tarball = new Blob([readFileSync(inject('pgliteTemplate'))])
+  const client = await PGlite.create({ loadDataDir: tarball })
+  return wrapPglite(client, { logger })
+}
+
+export interface TestApp {
+  app: App
+  deps: AppDeps
+  close(): Promise<void>
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string | undefined>
+  modules?: AppModule[]
+  logger?: Logger
+}
+
+/** The real app on its own database (and its own Redis namespace when REDIS_URL is set). */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = testConfig(options.env)
+  const logger = options.logger ?? silentLogger
+  const database = await createTestDatabase(logger)
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test') : undefined
+  const namespace = `ff-test:${randomUUID()}:`
+  const cache = redis ? createRedisCache(redis, logger, namespace) : createMemoryCache()
+  const deps: AppDeps = { config, logger, database, redis, cache, clock: systemClock }
+  const app = options.modules ? await buildApp(deps, options.modules) : await buildApp(deps)
+  await app.ready()
+  return {
+    app,
+    deps,
+    async close() {
+      await app.close()
+      await cache.deleteByPrefix('')
+      await redis?.quit()
+      await database.close()
+      rmSync(config.DATA_DIR, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cleanEnv, freePort, startProcess, waitForHealthy } from './helpers/process.ts'
+
+const START = ['bin/start.mjs']
+
+async function failsToStart(env: Record<string, string>): Promise<string> {
+  const started = startProcess(START, cleanEnv(env))
+  const code = await started.exited
+  expect(code).not.toBe(0)
+  return started.output().trim()
+}
+
+describe('npm start with bad configuration', () => {
+  it('exits non-zero with one line naming PORT', async () => {
+    const output = await failsToStart({ PORT: 'abc' })
+    expect(output.split('\n')).toHaveLength(1)
+    expect(output).toMatch(/^Configuration error: PORT: /)
+  })
+
+  it('exits non-zero with one line naming DATABASE_URL', async () => {
+    const output = await failsToStart({ DATABASE_URL: 'nonsense' })
+    expect(output.split('\n')).toHaveLength(1)
+    expect(output).toMatch(/^Configuration error: DATABASE_URL: /)
+  })
+})
+
+describe('npm start on the embedded database', () => {
+  it('serves, refuses a second process on the same data directory, and stops cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'food-fleet-start-'))
+    const port = await freePort()
+    const first = startProcess(START, cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }))
+    try {
+      await waitForHealthy(port, 60_000)
+
+      const second = startProcess(
+        START,
+        cleanEnv({ DATA_DIR: dataDir, PORT: String(await freePort()) }),
+      )
+      expect(await second.exited).not.toBe(0)
+      expect(second.output()).toContain(`The data directory ${dataDir} is in use by process`)
+      expect((await fetch(`http://127.0.0.1:${port}/health/detailed`)).status).toBe(200)
+
+      first.child.kill('SIGTERM')
+      expect(await first.exited).toBe(0)
+    } finally {
+      first.child.kill('SIGKILL')
+    }
+
+    const restarted = startProcess(START, cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }))
+    try {
+      await waitForHealthy(port, 60_000)
+      restarted.child.kill('SIGTERM')
+      expect(await restarted.exited).toBe(0)
+    } finally {
+      restarted.child.kill('SIGKILL')
+    }
+  })
+})
