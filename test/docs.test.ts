@@ -9,7 +9,7 @@ const keys = Object.keys(configSchema.properties)
 
 describe('configuration docs', () => {
   it.each(keys)('README documents %s in its configuration table', (key) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${key}\` \\|`, 'm'))
+    expect(readme).toMatch(new RegExp(`^\\| \`${key}\` +\\|`, 'm'))
   })
 
   it.each(keys)('.env.example lists %s', (key) => {
