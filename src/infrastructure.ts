@@ -14,6 +14,7 @@ export interface Infrastructure {
 /**
  * Opens what the app, the worker and the CLI all need, in the fixed order of DESIGN.md:
  * database (migrated when asked), then Redis and the cache. `close` undoes it in reverse.
+ * With `migrate: false` the database may still be starting: the first query waits for it.
  */
 export async function openInfrastructure(
   config: Config,
@@ -24,7 +25,7 @@ export async function openInfrastructure(
   const dbOptions = { logger, echo: config.DB_ECHO }
   const database: DatabaseHandle = config.DATABASE_URL
     ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbOptions)
-    : await openPglite(config.DATA_DIR, purpose, dbOptions)
+    : openPglite(config.DATA_DIR, purpose, dbOptions)
   let redis: Redis | undefined
   try {
     if (migrate) await database.migrate()

@@ -7,12 +7,24 @@ const startedAt = performance.now()
 const config = loadConfigOrExit()
 const logger = createLogger(config)
 
-const infrastructure = await openInfrastructure(config, logger, 'app').catch((error: unknown) => {
+function stopOnStartupError(error: unknown): never {
   const explained = explainStartupError(error)
   if (explained) exitWith(explained)
   throw error
-})
-const app = await buildApp(infrastructure.deps)
+}
+
+// The app is built while the database starts and migrates: both take a few hundred ms.
+const infrastructure = await openInfrastructure(config, logger, 'app', { migrate: false }).catch(
+  stopOnStartupError,
+)
+const { database } = infrastructure.deps
+const [app] = await Promise.all([
+  buildApp(infrastructure.deps),
+  (config.MIGRATE_ON_START ? database.migrate() : database.ping()).catch(async (error) => {
+    await infrastructure.close()
+    stopOnStartupError(error)
+  }),
+])
 try {
   await app.listen({ host: config.HOST, port: config.PORT })
 } catch (error) {
@@ -25,10 +37,12 @@ try {
   throw error
 }
 
-const database = config.DATABASE_URL ? 'PostgreSQL' : `embedded PostgreSQL in ${config.DATA_DIR}`
+const databaseKind = config.DATABASE_URL
+  ? 'PostgreSQL'
+  : `embedded PostgreSQL in ${config.DATA_DIR}`
 logger.info(
   { startupMs: Math.round(performance.now() - startedAt) },
-  `${config.APP_NAME} listening on http://${config.HOST}:${config.PORT} (${database}${config.DOCS_ENABLED ? ', docs at /docs' : ''})`,
+  `${config.APP_NAME} listening on http://${config.HOST}:${config.PORT} (${databaseKind}${config.DOCS_ENABLED ? ', docs at /docs' : ''})`,
 )
 
 let stopping = false

@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
 import type { Logger } from '../logger.ts'
+import { PROJECT_ROOT } from '../paths.ts'
 import { lockDirectory } from './lock.ts'
 
 /** The Drizzle database, the same type on node-postgres and on PGlite; a transaction is one too. */
@@ -24,7 +25,7 @@ export interface DatabaseHandle {
   poolUsage(): { total: number; idle: number; waiting: number }
 }
 
-export const MIGRATIONS_FOLDER = new URL('../../../migrations', import.meta.url).pathname
+export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'migrations')
 
 /** Any fixed 64-bit number: every Food Fleet process takes this lock while migrating. */
 const MIGRATION_LOCK_KEY = 4_807_117_051_944_006n
@@ -100,19 +101,17 @@ export function wrapPglite(
   }
 }
 
-/** The embedded database in `dataDir/pgdata`, held under an exclusive lock while open. */
-export async function openPglite(
+/**
+ * The embedded database in `dataDir/pgdata`, held under an exclusive lock while open. It starts
+ * in the background (queries wait for it), so the app can be built meanwhile.
+ */
+export function openPglite(
   dataDir: string,
   purpose: string,
   options: DatabaseOptions,
-): Promise<DatabaseHandle> {
+): DatabaseHandle {
   mkdirSync(dataDir, { recursive: true })
   const lock = lockDirectory(dataDir, purpose)
-  try {
-    const client = await PGlite.create(join(dataDir, 'pgdata'))
-    return wrapPglite(client, options, () => lock.release())
-  } catch (error) {
-    lock.release()
-    throw error
-  }
+  const client = new PGlite(join(dataDir, 'pgdata'))
+  return wrapPglite(client, options, () => lock.release())
 }
