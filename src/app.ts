@@ -1,17 +1,44 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
+import {
+  declareRouteAccess,
+  enforceRouteAccess,
+  type RouteAccessEntry,
+} from './core/auth/access.ts'
 import type { AppDeps } from './core/deps.ts'
 import { registerDocs } from './core/docs.ts'
 import { installHttpConventions, RequestLog, requestIdOf, trustProxyOf } from './core/http.ts'
-import type { App, AppModule } from './core/module.ts'
+import {
+  type App,
+  type AppModule,
+  createModuleContext,
+  createServices,
+  type ModuleContext,
+  type Services,
+} from './core/module.ts'
+import { enforceRateLimits } from './core/rate-limit.ts'
 import { modules as allModules } from './modules/index.ts'
 
+export interface Application {
+  app: App
+  services: Services
+  context: ModuleContext
+  /** Every module route with its declared access (tests walk it). */
+  routes: RouteAccessEntry[]
+}
+
 /**
- * The HTTP application: conventions (errors, request ids, headers, CORS), docs, then every
- * module in order. It receives its infrastructure, so tests and production share this path.
+ * The HTTP application: conventions (errors, request ids, headers, CORS), docs, authentication
+ * and rate limits, then every module's routes in order. It receives its infrastructure, so tests
+ * and production share this path.
  */
-export async function buildApp(deps: AppDeps, modules: AppModule[] = allModules): Promise<App> {
+export async function createApplication(
+  deps: AppDeps,
+  modules: AppModule[] = allModules,
+): Promise<Application> {
   const { config } = deps
+  const context = createModuleContext(deps)
+  const services = createServices(context, modules)
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestLog(deps.logger),
@@ -22,12 +49,25 @@ export async function buildApp(deps: AppDeps, modules: AppModule[] = allModules)
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Unknown body fields are a 422, not silently dropped: a client sending `is_superuser`
+    // where it is not allowed learns so.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await installHttpConventions(app, config)
   await registerDocs(app, config)
+  enforceRouteAccess(app, {
+    tokens: context.tokens,
+    loadPrincipal: services.principals ?? (async () => undefined),
+  })
+  enforceRateLimits(app, context.rateLimiter)
+  const routes = declareRouteAccess(app)
   for (const module of modules) {
-    await app.register(async (scope) => module.register(scope, deps))
+    await app.register(async (scope) => module.routes?.(scope, services, context))
   }
-  return app
+  return { app, services, context, routes }
+}
+
+export async function buildApp(deps: AppDeps, modules: AppModule[] = allModules): Promise<App> {
+  return (await createApplication(deps, modules)).app
 }

@@ -89,6 +89,12 @@ export const configSchema = Type.Object({
   REDIS_URL: Type.Optional(
     Type.String({ description: 'Redis URL; unset = in-memory cache, rate limits and jobs' }),
   ),
+  REDIS_KEY_PREFIX: Type.String({
+    minLength: 1,
+    maxLength: 50,
+    default: 'ff:',
+    description: 'Prefix of every Redis key (cache, rate limits, queues), to share one Redis',
+  }),
   CORS_ORIGINS: Type.Array(Type.String(), {
     default: [],
     description: 'Allowed origins: JSON list or comma list',
@@ -109,6 +115,45 @@ export const configSchema = Type.Object({
     default: 2000,
     description: 'Bound on each dependency check of /health/detailed',
   }),
+  ARGON2_MEMORY_KIB: Type.Integer({
+    minimum: 1024,
+    maximum: 4_194_304,
+    default: 19456,
+    description: 'argon2id memory cost in KiB (OWASP: 19456)',
+  }),
+  ARGON2_ITERATIONS: Type.Integer({
+    minimum: 1,
+    maximum: 20,
+    default: 2,
+    description: 'argon2id time cost (OWASP: 2)',
+  }),
+  ARGON2_PARALLELISM: Type.Integer({
+    minimum: 1,
+    maximum: 16,
+    default: 1,
+    description: 'argon2id parallelism (OWASP: 1)',
+  }),
+  LOGIN_RATE_LIMIT: Type.String({
+    pattern: '^\\s*\\d+\\s*/\\s*(second|minute|hour|day)s?\\s*$',
+    default: '5/minute',
+    description: 'Login attempts per client IP and email',
+  }),
+  LOGIN_IP_RATE_LIMIT: Type.String({
+    pattern: '^\\s*\\d+\\s*/\\s*(second|minute|hour|day)s?\\s*$',
+    default: '30/minute',
+    description: 'Login attempts per client IP',
+  }),
+  SIGNUP_RATE_LIMIT: Type.String({
+    pattern: '^\\s*\\d+\\s*/\\s*(second|minute|hour|day)s?\\s*$',
+    default: '10/minute',
+    description: 'Registrations and password-reset requests per client IP',
+  }),
+  FIRST_SUPERUSER_EMAIL: Type.Optional(
+    Type.String({ format: 'email', description: 'Superuser created on first start' }),
+  ),
+  FIRST_SUPERUSER_PASSWORD: Type.Optional(
+    Type.String({ minLength: 8, description: 'Password of that superuser' }),
+  ),
   AWS_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'AWS region' }),
   AWS_ACCESS_KEY_ID: Type.Optional(
     Type.String({ description: 'AWS key; unset = the SDK default chain' }),

@@ -34,7 +34,9 @@ export async function openInfrastructure(
     await database.close()
     throw error
   }
-  const cache: Cache = redis ? createRedisCache(redis, logger) : createMemoryCache()
+  const cache: Cache = redis
+    ? createRedisCache(redis, logger, `${config.REDIS_KEY_PREFIX}cache:`)
+    : createMemoryCache()
   return {
     deps: { config, logger, database, redis, cache, clock: systemClock },
     async close() {

@@ -1,6 +1,8 @@
-import { buildApp } from './app.ts'
+import { createApplication } from './app.ts'
 import { createLogger } from './core/logger.ts'
+import { seedModules } from './core/module.ts'
 import { openInfrastructure } from './infrastructure.ts'
+import { modules } from './modules/index.ts'
 import { exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
 
 const startedAt = performance.now()
@@ -18,14 +20,15 @@ const infrastructure = await openInfrastructure(config, logger, 'app', { migrate
   stopOnStartupError,
 )
 const { database } = infrastructure.deps
-const [app] = await Promise.all([
-  buildApp(infrastructure.deps),
+const [{ app, services, context }] = await Promise.all([
+  createApplication(infrastructure.deps),
   (config.MIGRATE_ON_START ? database.migrate() : database.ping()).catch(async (error) => {
     await infrastructure.close()
     stopOnStartupError(error)
   }),
 ])
 try {
+  await seedModules(modules, services, context)
   await app.listen({ host: config.HOST, port: config.PORT })
 } catch (error) {
   await infrastructure.close()

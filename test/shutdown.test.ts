@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { publicRoute } from '../src/core/auth/access.ts'
 import { defineModule } from '../src/core/module.ts'
 import { modules } from '../src/modules/index.ts'
 import { createTestApp } from './helpers/app.ts'
 
 const slowRoute = defineModule({
   name: 'slow-probe',
-  register(app) {
-    app.get('/probe/slow', async () => {
+  routes(app) {
+    app.get('/probe/slow', { config: publicRoute }, async () => {
       await new Promise((resolve) => setTimeout(resolve, 400))
       return { done: true }
     })

@@ -2,10 +2,12 @@ import { createLogger } from '../core/logger.ts'
 import { openInfrastructure } from '../infrastructure.ts'
 import { exitWith, explainStartupError, loadConfigOrExit } from '../startup.ts'
 import type { Command } from './command.ts'
+import { createSuperuserCommand } from './create-superuser.command.ts'
 import { migrateCommand } from './migrate.command.ts'
+import { seedCommand } from './seed.command.ts'
 
 /** The `food-fleet` command (`npm run cli -- <command>`); each command lives in its own file. */
-const commands: Command[] = [migrateCommand]
+const commands: Command[] = [migrateCommand, seedCommand, createSuperuserCommand]
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length))

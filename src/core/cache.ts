@@ -51,7 +51,7 @@ export function createMemoryCache({
   }
 }
 
-export function createRedisCache(redis: Redis, logger: Logger, namespace = 'ff:cache:'): Cache {
+export function createRedisCache(redis: Redis, logger: Logger, namespace: string): Cache {
   const failed = (operation: string) => (error: unknown) => {
     logger.warn({ err: error, operation }, 'cache unavailable')
     return undefined

@@ -93,6 +93,7 @@ const FRAMEWORK_CODES: Record<number, string> = {
 const DATABASE_CODES: Record<string, [number, string, string]> = {
   '23505': [409, 'conflict', 'The resource already exists'],
   '23503': [422, 'validation_failed', 'A referenced resource does not exist'],
+  '23001': [409, 'conflict', 'The resource is still in use'],
   '40001': [409, 'conflict', 'A concurrent change conflicted with this request; retry it'],
 }
 

@@ -2,6 +2,7 @@ import { Type } from 'typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/helpers/app.ts'
 import { modules } from '../modules/index.ts'
+import { publicRoute } from './auth/access.ts'
 import { AppError } from './errors.ts'
 import { defineModule } from './module.ts'
 import { problemResponses } from './schemas.ts'
@@ -9,10 +10,11 @@ import { problemResponses } from './schemas.ts'
 /** Routes that exercise every error path the conventions must turn into problem+json. */
 const conventionsProbe = defineModule({
   name: 'conventions-probe',
-  register(app) {
+  routes(app) {
     app.post(
       '/probe/items/',
       {
+        config: publicRoute,
         schema: {
           body: Type.Object({ name: Type.String({ maxLength: 5 }), price: Type.Number() }),
           response: { 201: Type.Object({ name: Type.String() }), ...problemResponses(422) },
@@ -20,10 +22,10 @@ const conventionsProbe = defineModule({
       },
       async (request, reply) => reply.code(201).send({ name: request.body.name }),
     )
-    app.get('/probe/conflict', async () => {
+    app.get('/probe/conflict', { config: publicRoute }, async () => {
       throw new AppError(409, 'conflict', 'Name is taken', { name: 'x' })
     })
-    app.get('/probe/crash', async () => {
+    app.get('/probe/crash', { config: publicRoute }, async () => {
       throw new Error('secret internal detail at /srv/app.ts:42')
     })
   },

@@ -22,3 +22,6 @@ export function problemResponses<const Status extends number>(...statuses: Statu
     typeof Problem
   >
 }
+
+/** A path id: a positive 32-bit integer (`0`, `-1`, `abc` and `99999999999` are 422). */
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) })

@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { inject } from 'vitest'
-import { buildApp } from '../../src/app.ts'
+import { type Application, createApplication } from '../../src/app.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
 import { createMemoryCache, createRedisCache } from '../../src/core/cache.ts'
 import { systemClock } from '../../src/core/clock.ts'
 import { type DatabaseHandle, openPostgres, wrapPglite } from '../../src/core/db/database.ts'
 import type { AppDeps } from '../../src/core/deps.ts'
 import { createLogger, type Logger } from '../../src/core/logger.ts'
-import type { App, AppModule } from '../../src/core/module.ts'
+import { type AppModule, seedModules } from '../../src/core/module.ts'
 import { connectRedis } from '../../src/core/redis.ts'
+import { modules } from '../../src/modules/index.ts'
 import { adminQuery, withDatabase } from './postgres.ts'
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL)
@@ -21,12 +22,15 @@ export const usingRedis = Boolean(process.env.REDIS_URL)
 /** Config as a test run sees it: the real loader, quiet logs, a throwaway data directory. */
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
   return loadConfig({
+    REDIS_KEY_PREFIX: `ff-test:${randomUUID()}:`,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'food-fleet-data-')),
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_ITERATIONS: '1',
     ...overrides,
   })
 }
@@ -61,8 +65,7 @@ export async function createTestDatabase(logger: Logger = silentLogger): Promise
   return wrapPglite(client, { logger })
 }
 
-export interface TestApp {
-  app: App
+export interface TestApp extends Application {
   deps: AppDeps
   close(): Promise<void>
 }
@@ -79,18 +82,23 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = options.logger ?? silentLogger
   const database = await createTestDatabase(logger)
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test') : undefined
-  const namespace = `ff-test:${randomUUID()}:`
-  const cache = redis ? createRedisCache(redis, logger, namespace) : createMemoryCache()
+  const cache = redis
+    ? createRedisCache(redis, logger, `${config.REDIS_KEY_PREFIX}cache:`)
+    : createMemoryCache()
   const deps: AppDeps = { config, logger, database, redis, cache, clock: systemClock }
-  const app = options.modules ? await buildApp(deps, options.modules) : await buildApp(deps)
+  const application = await createApplication(deps, options.modules ?? modules)
+  await seedModules(options.modules ?? modules, application.services, application.context)
+  const { app } = application
   await app.ready()
   return {
-    app,
+    ...application,
     deps,
     async close() {
       await app.close()
-      await cache.deleteByPrefix('')
-      await redis?.quit()
+      if (redis) {
+        await createRedisCache(redis, logger, config.REDIS_KEY_PREFIX).deleteByPrefix('')
+        await redis.quit()
+      }
       await database.close()
       rmSync(config.DATA_DIR, { recursive: true, force: true })
     },

@@ -50,7 +50,11 @@ export function openPostgres(
 ): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 })
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'))
-  const db = drizzleNodePg({ client: pool, logger: echo ? sqlLogger(logger) : false })
+  const db = drizzleNodePg({
+    client: pool,
+    casing: 'snake_case',
+    logger: echo ? sqlLogger(logger) : false,
+  })
   return {
     db: db as unknown as Database,
     kind: 'postgres',
@@ -80,7 +84,11 @@ export function wrapPglite(
   { logger, echo }: DatabaseOptions,
   onClose: () => void = () => {},
 ): DatabaseHandle {
-  const db = drizzlePglite({ client, logger: echo ? sqlLogger(logger) : false })
+  const db = drizzlePglite({
+    client,
+    casing: 'snake_case',
+    logger: echo ? sqlLogger(logger) : false,
+  })
   return {
     db: db as unknown as Database,
     kind: 'pglite',

@@ -1,15 +1,23 @@
 import { defineModule } from '../../core/module.ts'
 import { registerHealthRoutes } from './health.routes.ts'
-import { createHealthService } from './health.service.ts'
+import { createHealthService, type HealthService } from './health.service.ts'
+
+declare module '../../core/module.ts' {
+  interface Services {
+    healthService: HealthService
+  }
+}
 
 export const healthModule = defineModule({
   name: 'health',
-  register(app, { database, redis, config }) {
-    const healthService = createHealthService({
+  services: ({ database, redis, config }) => ({
+    healthService: createHealthService({
       database,
       redis,
       timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
-    })
+    }),
+  }),
+  routes(app, { healthService }) {
     registerHealthRoutes(app, { healthService })
   },
 })

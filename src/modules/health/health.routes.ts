@@ -1,3 +1,4 @@
+import { publicRoute } from '../../core/auth/access.ts'
 import type { App } from '../../core/module.ts'
 import { Liveness, Readiness } from './health.schemas.ts'
 import type { HealthService } from './health.service.ts'
@@ -11,6 +12,7 @@ export function registerHealthRoutes(
   app.get(
     '/health',
     {
+      config: publicRoute,
       schema: {
         tags: ['health'],
         summary: 'Liveness: the process answers (no I/O)',
@@ -23,6 +25,7 @@ export function registerHealthRoutes(
   app.get(
     '/health/detailed',
     {
+      config: publicRoute,
       schema: {
         tags: ['health'],
         summary: 'Readiness: database and Redis reachable; 503 when any is unhealthy',

@@ -1,0 +1,129 @@
+import type { FastifyRequest } from 'fastify'
+import type { App } from '../module.ts'
+import { forbidden, unauthorized } from './auth.errors.ts'
+import type { Tokens } from './tokens.ts'
+
+/** Who may call a route. Every module route declares one; nothing is exempted by URL. */
+export type RouteAccess =
+  | { kind: 'public' }
+  | { kind: 'user' }
+  | { kind: 'permission'; permission: `${string}:${string}` }
+
+/** The caller, resolved once per request from the access token. */
+export interface Principal {
+  userId: number
+  isActive: boolean
+  isSuperuser: boolean
+  permissions: ReadonlySet<string>
+  /** The module that loads principals may keep the caller's record here for its own routes. */
+  record: unknown
+  /** The login session (refresh-token family) of the access token used. */
+  sessionId?: string
+}
+
+/** The system itself (CLI commands, seeds): passes every check, like a superuser. */
+export const systemPrincipal: Principal = Object.freeze({
+  userId: 0,
+  isActive: true,
+  isSuperuser: true,
+  permissions: new Set<string>(),
+  record: null,
+})
+
+export type PrincipalLoader = (userId: number) => Promise<Principal | undefined>
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess
+  }
+  interface FastifyRequest {
+    principal?: Principal
+  }
+}
+
+/** The guide's public route. */
+export const publicRoute = { access: { kind: 'public' } } satisfies { access: RouteAccess }
+/** The guide's `ActiveUser` dependency. */
+export const activeUser = { access: { kind: 'user' } } satisfies { access: RouteAccess }
+/** The guide's `require_permission(resource, action)`; a superuser passes every check. */
+export function requirePermission(resource: string, action: string) {
+  return {
+    access: { kind: 'permission', permission: `${resource}:${action}` },
+  } satisfies { access: RouteAccess }
+}
+
+export interface RouteAccessEntry {
+  method: string
+  url: string
+  access: RouteAccess
+}
+
+/**
+ * Requires every route registered from here on to declare its access, documents it in the
+ * OpenAPI document, and keeps the table (tests walk it so no route can forget its guard).
+ */
+export function declareRouteAccess(app: App): RouteAccessEntry[] {
+  const table: RouteAccessEntry[] = []
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access
+    const methods = ([] as string[]).concat(route.method)
+    if (!access) {
+      throw new Error(`Route ${methods.join(',')} ${route.url} declares no access (config.access)`)
+    }
+    for (const method of methods) {
+      if (method !== 'HEAD') table.push({ method, url: route.url, access })
+    }
+    if (access.kind === 'public' || !route.schema) return
+    const schema = route.schema as Record<string, unknown>
+    schema.security = [{ bearerAuth: [] }]
+    if (access.kind === 'permission') {
+      schema.description = [schema.description, `Requires permission \`${access.permission}\`.`]
+        .filter(Boolean)
+        .join('\n\n')
+    }
+  })
+  return table
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  if (!header) return undefined
+  const [scheme, token] = header.split(' ')
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined
+}
+
+/**
+ * One hook enforces every route's declaration: 401 (with `WWW-Authenticate: Bearer`) without a
+ * valid access token, 403 for an inactive user or a missing permission.
+ */
+export function enforceRouteAccess(
+  app: App,
+  { tokens, loadPrincipal }: { tokens: Tokens; loadPrincipal: PrincipalLoader },
+): void {
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access
+    if (!access || access.kind === 'public') return
+    const token = bearerToken(request)
+    if (!token) throw unauthorized('Not authenticated')
+    const { userId, sessionId } = tokens.verifyAccess(token)
+    const principal = await loadPrincipal(userId)
+    if (!principal) throw unauthorized('Could not validate credentials')
+    if (!principal.isActive) throw forbidden('Inactive user')
+    if (
+      access.kind === 'permission' &&
+      !principal.isSuperuser &&
+      !principal.permissions.has(access.permission)
+    ) {
+      throw forbidden(`Missing permission ${access.permission}`, {
+        permission: access.permission,
+      })
+    }
+    request.principal = sessionId ? { ...principal, sessionId } : principal
+  })
+}
+
+/** The authenticated caller of a route that declared `activeUser` or a permission. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized('Not authenticated')
+  return request.principal
+}

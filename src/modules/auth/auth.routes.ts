@@ -1,0 +1,150 @@
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { activeUser, principalOf, publicRoute } from '../../core/auth/access.ts'
+import type { App } from '../../core/module.ts'
+import { parseRate, type RateRule } from '../../core/rate-limit.ts'
+import { problemResponses } from '../../core/schemas.ts'
+import { toUser } from '../users/users.routes.ts'
+import { User, UserRegister } from '../users/users.schemas.ts'
+import type { UsersService } from '../users/users.service.ts'
+import { LoginRequest, PasswordChange, RefreshRequest, Tokens } from './auth.schemas.ts'
+import type { AuthService, ClientInfo } from './auth.service.ts'
+
+const tags = ['auth']
+
+function clientOf(request: FastifyRequest): ClientInfo {
+  const userAgent = request.headers['user-agent']
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined }
+}
+
+const emailOf = (request: FastifyRequest) =>
+  String((request.body as { email?: unknown } | undefined)?.email ?? '')
+    .trim()
+    .toLowerCase()
+
+export interface AuthRateLimits {
+  login: RateRule
+  loginIp: RateRule
+  signup: RateRule
+}
+
+export function rateLimitsOf(config: {
+  LOGIN_RATE_LIMIT: string
+  LOGIN_IP_RATE_LIMIT: string
+  SIGNUP_RATE_LIMIT: string
+}): AuthRateLimits {
+  // The config schema already checked the format.
+  return {
+    login: parseRate(config.LOGIN_RATE_LIMIT) as RateRule,
+    loginIp: parseRate(config.LOGIN_IP_RATE_LIMIT) as RateRule,
+    signup: parseRate(config.SIGNUP_RATE_LIMIT) as RateRule,
+  }
+}
+
+export function registerAuthRoutes(
+  app: App,
+  {
+    authService,
+    usersService,
+    prefix,
+    limits,
+  }: {
+    authService: AuthService
+    usersService: UsersService
+    prefix: string
+    limits: AuthRateLimits
+  },
+) {
+  const base = `${prefix}/auth`
+  const signupLimit = [{ name: 'signup-ip', rule: limits.signup, key: (r: FastifyRequest) => r.ip }]
+
+  app.post(
+    `${base}/register`,
+    {
+      config: { ...publicRoute, rateLimits: signupLimit },
+      schema: {
+        tags,
+        summary: 'Create an account',
+        body: UserRegister,
+        response: { 201: User, ...problemResponses(409, 422, 429) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(toUser(await usersService.register(request.body))),
+  )
+
+  app.post(
+    `${base}/login`,
+    {
+      config: {
+        ...publicRoute,
+        rateLimits: [
+          { name: 'login-ip', rule: limits.loginIp, key: (r) => r.ip },
+          { name: 'login', rule: limits.login, key: (r) => `${r.ip}|${emailOf(r)}` },
+        ],
+      },
+      schema: {
+        tags,
+        summary: 'Exchange email and password for tokens',
+        body: LoginRequest,
+        response: { 200: Tokens, ...problemResponses(401, 403, 422, 429) },
+      },
+    },
+    async (request) =>
+      authService.login(request.body.email, request.body.password, clientOf(request)),
+  )
+
+  app.post(
+    `${base}/refresh`,
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Rotate a refresh token for new tokens (a reused token revokes its session)',
+        body: RefreshRequest,
+        response: { 200: Tokens, ...problemResponses(401, 403, 422) },
+      },
+    },
+    async (request) => authService.refresh(request.body.refresh_token, clientOf(request)),
+  )
+
+  app.post(
+    `${base}/logout`,
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: "Revoke a refresh token's session",
+        body: RefreshRequest,
+        response: { 204: Type.Null(), ...problemResponses(422) },
+      },
+    },
+    async (request, reply) => {
+      await authService.logout(request.body.refresh_token)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    `${prefix}/users/me/password`,
+    {
+      config: activeUser,
+      schema: {
+        tags: ['users'],
+        summary: 'Change your password (ends your other sessions)',
+        body: PasswordChange,
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 422) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request)
+      await authService.changePassword(
+        principal.userId,
+        request.body.current_password,
+        request.body.new_password,
+        principal.sessionId,
+      )
+      return reply.code(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,24 @@
+import { defineModule } from '../../core/module.ts'
+import { createRolesRepository } from './roles.repository.ts'
+import { registerRolesRoutes } from './roles.routes.ts'
+import { createRolesService, type RolesService } from './roles.service.ts'
+
+declare module '../../core/module.ts' {
+  interface Services {
+    rolesService: RolesService
+  }
+}
+
+export const rolesModule = defineModule({
+  name: 'roles',
+  services: ({ database, cache }) => ({
+    rolesService: createRolesService({
+      rolesRepository: createRolesRepository(database.db),
+      cache,
+    }),
+  }),
+  routes(app, { rolesService }, { config }) {
+    registerRolesRoutes(app, { rolesService, prefix: config.API_V1_PREFIX })
+  },
+  seed: ({ rolesService }) => rolesService.seed(),
+})

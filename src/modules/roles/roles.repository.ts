@@ -1,0 +1,135 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import type { Database } from '../../core/db/database.ts'
+import { repositoryOf } from '../../core/db/transactions.ts'
+import {
+  type PermissionRow,
+  permissions,
+  type RoleRow,
+  rolePermissions,
+  roles,
+} from './roles.models.ts'
+
+export type RoleWithPermissions = RoleRow & { permissions: PermissionRow[] }
+
+function rolesQueries(db: Database) {
+  async function withPermissions(rows: RoleRow[]): Promise<RoleWithPermissions[]> {
+    if (rows.length === 0) return []
+    const grants = await db
+      .select({ roleId: rolePermissions.roleId, permission: permissions })
+      .from(rolePermissions)
+      .innerJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+      .where(
+        inArray(
+          rolePermissions.roleId,
+          rows.map((row) => row.id),
+        ),
+      )
+      .orderBy(asc(permissions.name))
+    return rows.map((row) => ({
+      ...row,
+      permissions: grants.filter((g) => g.roleId === row.id).map((g) => g.permission),
+    }))
+  }
+
+  return {
+    listPermissions: () => db.select().from(permissions).orderBy(asc(permissions.name)),
+
+    async findPermissionIds(ids: number[]): Promise<number[]> {
+      if (ids.length === 0) return []
+      const rows = await db
+        .select({ id: permissions.id })
+        .from(permissions)
+        .where(inArray(permissions.id, ids))
+      return rows.map((row) => row.id)
+    },
+
+    async insertPermission(values: typeof permissions.$inferInsert): Promise<PermissionRow> {
+      const [row] = await db.insert(permissions).values(values).returning()
+      return row as PermissionRow
+    },
+
+    async listRoles(): Promise<RoleWithPermissions[]> {
+      return withPermissions(await db.select().from(roles).orderBy(asc(roles.id)))
+    },
+
+    async findRole(id: number): Promise<RoleWithPermissions | undefined> {
+      const rows = await db.select().from(roles).where(eq(roles.id, id))
+      return (await withPermissions(rows))[0]
+    },
+
+    async insertRole(values: typeof roles.$inferInsert): Promise<RoleRow> {
+      const [row] = await db.insert(roles).values(values).returning()
+      return row as RoleRow
+    },
+
+    async updateRole(id: number, values: Partial<typeof roles.$inferInsert>) {
+      const [row] = await db.update(roles).set(values).where(eq(roles.id, id)).returning()
+      return row
+    },
+
+    async deleteRole(id: number): Promise<boolean> {
+      const deleted = await db.delete(roles).where(eq(roles.id, id)).returning({ id: roles.id })
+      return deleted.length > 0
+    },
+
+    async grant(roleId: number, permissionIds: number[]): Promise<void> {
+      if (permissionIds.length === 0) return
+      await db
+        .insert(rolePermissions)
+        .values(permissionIds.map((permissionId) => ({ roleId, permissionId })))
+        .onConflictDoNothing()
+    },
+
+    async revoke(roleId: number, permissionId: number): Promise<void> {
+      await db
+        .delete(rolePermissions)
+        .where(
+          and(eq(rolePermissions.roleId, roleId), eq(rolePermissions.permissionId, permissionId)),
+        )
+    },
+
+    /** A role's name and permission names in one query. */
+    async findAccess(roleId: number): Promise<{ name: string; permissions: string[] } | undefined> {
+      const [row] = await db
+        .select({
+          name: roles.name,
+          permissions: sql<
+            string[]
+          >`coalesce(array_agg(${permissions.name}) filter (where ${permissions.name} is not null), '{}')`,
+        })
+        .from(roles)
+        .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
+        .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+        .where(eq(roles.id, roleId))
+        .groupBy(roles.id)
+      return row
+    },
+
+    /** Seeding: creates what is missing, leaves what exists. */
+    async ensurePermissions(values: (typeof permissions.$inferInsert)[]): Promise<void> {
+      await db.insert(permissions).values(values).onConflictDoNothing()
+    },
+
+    async ensureRole(values: typeof roles.$inferInsert): Promise<number> {
+      await db.insert(roles).values(values).onConflictDoNothing()
+      const [row] = await db.select({ id: roles.id }).from(roles).where(eq(roles.name, values.name))
+      return (row as { id: number }).id
+    },
+
+    async grantResources(roleId: number, resources: string[] | 'all'): Promise<void> {
+      const chosen = db
+        .select({ roleId: sql<number>`${roleId}::int`.as('role_id'), permissionId: permissions.id })
+        .from(permissions)
+        .where(resources === 'all' ? undefined : inArray(permissions.resource, resources))
+      await db.insert(rolePermissions).select(chosen).onConflictDoNothing()
+    },
+  }
+}
+
+export type RolesQueries = ReturnType<typeof rolesQueries>
+
+export function createRolesRepository(db: Database) {
+  return repositoryOf(db, rolesQueries)
+}
+
+export type RolesRepository = ReturnType<typeof createRolesRepository>

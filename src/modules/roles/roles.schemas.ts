@@ -1,0 +1,55 @@
+import { Type } from 'typebox'
+
+const Name = Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z][a-z0-9_-]*$' })
+const Description = Type.Union([Type.String({ maxLength: 255 }), Type.Null()])
+
+export const Permission = Type.Object({
+  id: Type.Integer(),
+  name: Type.String({ description: '`resource:action`' }),
+  resource: Type.String(),
+  action: Type.String(),
+  description: Description,
+})
+
+export const PermissionCreate = Type.Object(
+  { resource: Name, action: Name, description: Type.Optional(Description) },
+  { additionalProperties: false },
+)
+
+export const Role = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: Description,
+  is_system: Type.Boolean(),
+  permissions: Type.Array(Permission),
+  created_at: Type.String({ format: 'date-time' }),
+})
+
+const PermissionIds = Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), {
+  maxItems: 500,
+  uniqueItems: true,
+})
+
+export const RoleCreate = Type.Object(
+  {
+    name: Name,
+    description: Type.Optional(Description),
+    permission_ids: Type.Optional(PermissionIds),
+  },
+  { additionalProperties: false },
+)
+
+export const RoleUpdate = Type.Object(
+  { name: Type.Optional(Name), description: Type.Optional(Description) },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+export const RolePermissionsAdd = Type.Object(
+  { permission_ids: PermissionIds },
+  { additionalProperties: false },
+)
+
+export const RolePermissionParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  permission_id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+})

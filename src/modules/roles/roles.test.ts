@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
+import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+
+let t: TestApp
+let admin: TestUser
+beforeAll(async () => {
+  t = await createTestApp()
+  admin = await createUser(t, {
+    permissions: ['roles:read', 'roles:create', 'roles:update', 'roles:delete', 'users:update'],
+  })
+})
+afterAll(() => t.close())
+
+const call = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  who: TestUser | undefined,
+  payload?: object,
+) => t.app.inject({ method, url: `/api/v1${url}`, headers: who?.headers, payload })
+
+async function roleNamed(name: string) {
+  const roles = (await call('GET', '/roles/', admin)).json() as {
+    id: number
+    name: string
+    is_system: boolean
+    permissions: { name: string }[]
+  }[]
+  return roles.find((role) => role.name === name)
+}
+
+describe('seeded access', () => {
+  it('has CRUD permissions for every resource of the contract', async () => {
+    const names = (await call('GET', '/permissions/', admin))
+      .json()
+      .map((p: { name: string }) => p.name)
+    for (const resource of ['users', 'roles', 'products', 'categories', 'files', 'notifications']) {
+      for (const action of ['create', 'read', 'update', 'delete'])
+        expect(names).toContain(`${resource}:${action}`)
+    }
+  })
+
+  it('has the system roles admin (everything) and editor (catalogue)', async () => {
+    const adminRole = await roleNamed('admin')
+    const editor = await roleNamed('editor')
+    expect(adminRole?.is_system).toBe(true)
+    expect(adminRole?.permissions).toHaveLength(24)
+    expect(editor?.permissions.map((p) => p.name).sort()).toEqual([
+      'categories:create',
+      'categories:delete',
+      'categories:read',
+      'categories:update',
+      'products:create',
+      'products:delete',
+      'products:read',
+      'products:update',
+    ])
+  })
+
+  it('seeding again changes nothing', async () => {
+    const before = (await call('GET', '/roles/', admin)).json()
+    await t.services.rolesService.seed()
+    expect((await call('GET', '/roles/', admin)).json()).toEqual(before)
+  })
+})
+
+describe('permissions', () => {
+  it('creates a permission named resource:action, and 409 for a duplicate', async () => {
+    const created = await call('POST', '/permissions/', admin, {
+      resource: 'reports',
+      action: 'export',
+    })
+    expect(created.statusCode).toBe(201)
+    expect(created.json()).toMatchObject({
+      name: 'reports:export',
+      resource: 'reports',
+      action: 'export',
+    })
+    expect(
+      (await call('POST', '/permissions/', admin, { resource: 'reports', action: 'export' }))
+        .statusCode,
+    ).toBe(409)
+  })
+})
+
+describe('roles', () => {
+  it('creates a role with permissions, renames it, grants and revokes', async () => {
+    const permissions = (await call('GET', '/permissions/', admin)).json() as {
+      id: number
+      name: string
+    }[]
+    const read = permissions.find((p) => p.name === 'products:read') as { id: number }
+    const create = permissions.find((p) => p.name === 'products:create') as { id: number }
+    const created = await call('POST', '/roles/', admin, {
+      name: 'viewer',
+      permission_ids: [read.id],
+    })
+    expect(created.statusCode).toBe(201)
+    const id = created.json().id
+    expect(created.json().permissions.map((p: { name: string }) => p.name)).toEqual([
+      'products:read',
+    ])
+    expect((await call('PATCH', `/roles/${id}`, admin, { name: 'reader' })).json().name).toBe(
+      'reader',
+    )
+    const granted = await call('POST', `/roles/${id}/permissions`, admin, {
+      permission_ids: [create.id],
+    })
+    expect(granted.json().permissions).toHaveLength(2)
+    const revoked = await call('DELETE', `/roles/${id}/permissions/${read.id}`, admin)
+    expect(revoked.json().permissions.map((p: { name: string }) => p.name)).toEqual([
+      'products:create',
+    ])
+    expect((await call('DELETE', `/roles/${id}`, admin)).statusCode).toBe(204)
+    expect((await call('GET', `/roles/${id}`, admin)).statusCode).toBe(404)
+  })
+
+  it('returns 409 for a duplicate name and 422 for unknown permission ids', async () => {
+    expect((await call('POST', '/roles/', admin, { name: 'admin' })).statusCode).toBe(409)
+    const unknown = await call('POST', '/roles/', admin, {
+      name: 'ghostly',
+      permission_ids: [999999],
+    })
+    expect(unknown.statusCode).toBe(422)
+    expect(await roleNamed('ghostly')).toBeUndefined()
+  })
+
+  it('protects system roles from deletion and renaming', async () => {
+    const system = await roleNamed('editor')
+    expect((await call('DELETE', `/roles/${system?.id}`, admin)).statusCode).toBe(409)
+    expect((await call('PATCH', `/roles/${system?.id}`, admin, { name: 'boss' })).statusCode).toBe(
+      409,
+    )
+    expect(
+      (await call('PATCH', `/roles/${system?.id}`, admin, { description: 'Catalogue team' }))
+        .statusCode,
+    ).toBe(200)
+  })
+
+  it('refuses to delete a role that is still assigned', async () => {
+    const role = (await call('POST', '/roles/', admin, { name: 'assigned' })).json()
+    const user = await createUser(t)
+    await call('PATCH', `/users/${user.id}`, admin, { role_id: role.id })
+    const response = await call('DELETE', `/roles/${role.id}`, admin)
+    expect(response.statusCode).toBe(409)
+    expect(response.json().code).toBe('role_in_use')
+  })
+})
+
+describe('permission changes', () => {
+  it('take effect on the very next request', async () => {
+    const user = await createUser(t, { permissions: ['users:read'] })
+    const me = (await call('GET', '/users/me', user)).json()
+    expect((await call('GET', '/users/', user)).statusCode).toBe(200)
+    const permission = (await call('GET', '/permissions/', admin))
+      .json()
+      .find((p: { name: string }) => p.name === 'users:read')
+    await call('DELETE', `/roles/${me.role_id}/permissions/${permission.id}`, admin)
+    expect((await call('GET', '/users/', user)).statusCode).toBe(403)
+    await call('POST', `/roles/${me.role_id}/permissions`, admin, {
+      permission_ids: [permission.id],
+    })
+    expect((await call('GET', '/users/', user)).statusCode).toBe(200)
+  })
+
+  it('a deactivated user is refused on the next request', async () => {
+    const user = await createUser(t)
+    expect((await call('GET', '/users/me', user)).statusCode).toBe(200)
+    await call('PATCH', `/users/${user.id}`, admin, { is_active: false })
+    expect((await call('GET', '/users/me', user)).statusCode).toBe(403)
+  })
+})

@@ -1,0 +1,90 @@
+import { and, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm'
+import type { Database } from '../../core/db/database.ts'
+import { repositoryOf } from '../../core/db/transactions.ts'
+import { type UserRow, users } from './users.models.ts'
+
+export type NewUser = typeof users.$inferInsert
+export type UserChanges = Partial<Omit<NewUser, 'id' | 'createdAt'>>
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&')
+}
+
+function usersQueries(db: Database) {
+  return {
+    async findById(id: number): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id))
+      return row
+    },
+
+    /** Uses the unique index on lower(email). */
+    async findByEmail(email: string): Promise<UserRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+      return row
+    },
+
+    async insert(values: NewUser): Promise<UserRow> {
+      const [row] = await db.insert(users).values(values).returning()
+      return row as UserRow
+    },
+
+    async update(id: number, changes: UserChanges): Promise<UserRow | undefined> {
+      const [row] = await db.update(users).set(changes).where(eq(users.id, id)).returning()
+      return row
+    },
+
+    async delete(id: number): Promise<boolean> {
+      return (await db.delete(users).where(eq(users.id, id)).returning({ id: users.id })).length > 0
+    },
+
+    /** One page, newest first, and the total, in one round trip (a window count). */
+    async page(
+      offset: number,
+      limit: number,
+      search?: string,
+    ): Promise<{ rows: UserRow[]; total: number }> {
+      let where: SQL | undefined
+      if (search) {
+        const pattern = `%${escapeLike(search)}%`
+        where = or(
+          ilike(users.email, pattern),
+          ilike(users.username, pattern),
+          ilike(users.firstName, pattern),
+          ilike(users.lastName, pattern),
+        )
+      }
+      const rows = await db
+        .select({ user: users, total: sql<number>`count(*) over ()`.mapWith(Number) })
+        .from(users)
+        .where(where)
+        .orderBy(desc(users.createdAt), desc(users.id))
+        .limit(limit)
+        .offset(offset)
+      if (rows.length > 0 || offset === 0) {
+        return { rows: rows.map((row) => row.user), total: rows[0]?.total ?? 0 }
+      }
+      const [counted] = await db.select({ total: count() }).from(users).where(where)
+      return { rows: [], total: counted?.total ?? 0 }
+    },
+
+    async anySuperuser(): Promise<boolean> {
+      const rows = await db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.isSuperuser, true)))
+        .limit(1)
+      return rows.length > 0
+    },
+  }
+}
+
+export type UsersQueries = ReturnType<typeof usersQueries>
+
+export function createUsersRepository(db: Database) {
+  return repositoryOf(db, usersQueries)
+}
+
+export type UsersRepository = ReturnType<typeof createUsersRepository>

@@ -1,0 +1,138 @@
+import { Type } from 'typebox'
+import { activeUser, principalOf, requirePermission } from '../../core/auth/access.ts'
+import type { App } from '../../core/module.ts'
+import { Page } from '../../core/pagination.ts'
+import { IdParams, problemResponses } from '../../core/schemas.ts'
+import { ProfileUpdate, User, UserCreate, UsersQuery, UserUpdate } from './users.schemas.ts'
+import type { UsersService, UserWithRole } from './users.service.ts'
+
+/** The wire shape of a user: never the password hash. */
+export const toUser = (user: UserWithRole) => ({
+  id: user.id,
+  email: user.email,
+  username: user.username,
+  first_name: user.firstName,
+  last_name: user.lastName,
+  phone_number: user.phoneNumber,
+  is_active: user.isActive,
+  is_superuser: user.isSuperuser,
+  role_id: user.roleId,
+  role: user.role,
+  two_factor_enabled: user.twoFactorEnabled,
+  created_at: user.createdAt.toISOString(),
+  updated_at: user.updatedAt.toISOString(),
+})
+
+const guarded = problemResponses(401, 403)
+const tags = ['users']
+
+export function registerUsersRoutes(
+  app: App,
+  { usersService, prefix }: { usersService: UsersService; prefix: string },
+) {
+  const base = `${prefix}/users`
+
+  app.get(
+    `${base}/me`,
+    {
+      config: activeUser,
+      schema: { tags, summary: 'The current user', response: { 200: User, ...guarded } },
+    },
+    async (request) => toUser(principalOf(request).record as UserWithRole),
+  )
+
+  app.patch(
+    `${base}/me`,
+    {
+      config: activeUser,
+      schema: {
+        tags,
+        summary: 'Update your profile',
+        body: ProfileUpdate,
+        response: { 200: User, ...guarded, ...problemResponses(409, 422) },
+      },
+    },
+    async (request) =>
+      toUser(await usersService.updateProfile(principalOf(request).userId, request.body)),
+  )
+
+  app.get(
+    `${base}/`,
+    {
+      config: requirePermission('users', 'read'),
+      schema: {
+        tags,
+        summary: 'List users, newest first; `search` matches email, username and names',
+        querystring: UsersQuery,
+        response: { 200: Page(User), ...guarded, ...problemResponses(422) },
+      },
+    },
+    async (request) => {
+      const { page, size, search } = request.query
+      const result = await usersService.list(page, size, search || undefined)
+      return { ...result, items: result.items.map(toUser) }
+    },
+  )
+
+  app.post(
+    `${base}/`,
+    {
+      config: requirePermission('users', 'create'),
+      schema: {
+        tags,
+        summary: 'Create a user',
+        body: UserCreate,
+        response: { 201: User, ...guarded, ...problemResponses(409, 422) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(toUser(await usersService.create(principalOf(request), request.body))),
+  )
+
+  app.get(
+    `${base}/:id`,
+    {
+      config: requirePermission('users', 'read'),
+      schema: {
+        tags,
+        summary: 'Get a user',
+        params: IdParams,
+        response: { 200: User, ...guarded, ...problemResponses(404, 422) },
+      },
+    },
+    async (request) => toUser(await usersService.get(request.params.id)),
+  )
+
+  app.patch(
+    `${base}/:id`,
+    {
+      config: requirePermission('users', 'update'),
+      schema: {
+        tags,
+        summary: 'Update a user (is_superuser only by a superuser)',
+        params: IdParams,
+        body: UserUpdate,
+        response: { 200: User, ...guarded, ...problemResponses(404, 409, 422) },
+      },
+    },
+    async (request) =>
+      toUser(await usersService.update(principalOf(request), request.params.id, request.body)),
+  )
+
+  app.delete(
+    `${base}/:id`,
+    {
+      config: requirePermission('users', 'delete'),
+      schema: {
+        tags,
+        summary: 'Delete a user',
+        params: IdParams,
+        response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      await usersService.delete(principalOf(request), request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
+import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+
+let t: TestApp
+let admin: TestUser
+let superuser: TestUser
+beforeAll(async () => {
+  t = await createTestApp()
+  admin = await createUser(t, {
+    permissions: ['users:read', 'users:create', 'users:update', 'users:delete'],
+  })
+  superuser = await createUser(t, { superuser: true })
+})
+afterAll(() => t.close())
+
+const call = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  who?: TestUser,
+  payload?: object,
+) => t.app.inject({ method, url: `/api/v1${url}`, headers: who?.headers, payload })
+
+describe('GET /api/v1/users/me', () => {
+  it('returns the current user with every contract field', async () => {
+    const user = await createUser(t)
+    const response = await call('GET', '/users/me', user)
+    expect(response.statusCode).toBe(200)
+    expect(Object.keys(response.json()).sort()).toEqual(
+      [
+        'id',
+        'email',
+        'username',
+        'first_name',
+        'last_name',
+        'phone_number',
+        'is_active',
+        'is_superuser',
+        'role_id',
+        'role',
+        'two_factor_enabled',
+        'created_at',
+        'updated_at',
+      ].sort(),
+    )
+    expect(response.json().created_at).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/)
+  })
+
+  it('shows the role by id and name', async () => {
+    const response = await call('GET', '/users/me', admin)
+    expect(response.json().role).toEqual({
+      id: response.json().role_id,
+      name: expect.stringMatching(/^role-/),
+    })
+  })
+
+  it('answers 403 to an inactive user', async () => {
+    const user = await createUser(t, { active: false })
+    expect((await call('GET', '/users/me', user)).statusCode).toBe(403)
+  })
+})
+
+describe('PATCH /api/v1/users/me', () => {
+  it('updates only the profile fields sent', async () => {
+    const user = await createUser(t)
+    const response = await call('PATCH', '/users/me', user, {
+      first_name: 'Grace',
+      phone_number: '+447700900123',
+    })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ first_name: 'Grace', phone_number: '+447700900123' })
+    expect(response.json().username).toMatch(/^user-/)
+  })
+
+  it('refuses privileged fields', async () => {
+    const user = await createUser(t)
+    const response = await call('PATCH', '/users/me', user, { is_superuser: true })
+    expect(response.statusCode).toBe(422)
+    expect((await call('GET', '/users/me', user)).json().is_superuser).toBe(false)
+  })
+
+  it('returns 409 for a username that is taken', async () => {
+    const user = await createUser(t)
+    const other = (await call('GET', '/users/me', admin)).json().username
+    expect(
+      (await call('PATCH', '/users/me', user, { username: other.toUpperCase() })).statusCode,
+    ).toBe(409)
+  })
+})
+
+describe('users admin', () => {
+  it('lists users as a page, newest first, and searches', async () => {
+    const marker = await createUser(t, { email: 'findme-zebra@example.com' })
+    const page = await call('GET', '/users/?page=1&size=2', admin)
+    expect(page.statusCode).toBe(200)
+    expect(page.json()).toMatchObject({ page: 1, size: 2 })
+    expect(page.json().items).toHaveLength(2)
+    expect(page.json().pages).toBe(Math.ceil(page.json().total / 2))
+    const found = await call('GET', '/users/?search=ZEBRA', admin)
+    expect(found.json().items.map((u: { id: number }) => u.id)).toEqual([marker.id])
+    expect(found.json().total).toBe(1)
+  })
+
+  it('treats % and _ in a search literally', async () => {
+    const response = await call('GET', '/users/?search=%25', admin)
+    expect(response.statusCode).toBe(200)
+    expect(response.json().total).toBe(0)
+  })
+
+  it('gives the total even past the last page', async () => {
+    const response = await call('GET', '/users/?page=9999&size=100', admin)
+    expect(response.json().items).toEqual([])
+    expect(response.json().total).toBeGreaterThan(0)
+  })
+
+  it('rejects a page size over 100', async () => {
+    expect((await call('GET', '/users/?size=101', admin)).statusCode).toBe(422)
+  })
+
+  it('creates, reads, updates and deletes a user', async () => {
+    const created = await call('POST', '/users/', admin, {
+      email: 'made-by-admin@example.com',
+      username: 'made-by-admin',
+      password: 'secret-pass-1',
+    })
+    expect(created.statusCode).toBe(201)
+    const id = created.json().id
+    expect((await call('GET', `/users/${id}`, admin)).json().email).toBe(
+      'made-by-admin@example.com',
+    )
+    const updated = await call('PATCH', `/users/${id}`, admin, {
+      is_active: false,
+      last_name: 'Lovelace',
+    })
+    expect(updated.json()).toMatchObject({ is_active: false, last_name: 'Lovelace' })
+    expect((await call('DELETE', `/users/${id}`, admin)).statusCode).toBe(204)
+    expect((await call('GET', `/users/${id}`, admin)).statusCode).toBe(404)
+  })
+
+  it('lets only a superuser grant is_superuser', async () => {
+    const target = await createUser(t)
+    const byAdmin = await call('PATCH', `/users/${target.id}`, admin, { is_superuser: true })
+    expect(byAdmin.statusCode).toBe(403)
+    const bySuperuser = await call('PATCH', `/users/${target.id}`, superuser, {
+      is_superuser: true,
+    })
+    expect(bySuperuser.json().is_superuser).toBe(true)
+    const createdByAdmin = await call('POST', '/users/', admin, {
+      email: 'sneaky@example.com',
+      username: 'sneaky',
+      password: 'secret-pass-1',
+      is_superuser: true,
+    })
+    expect(createdByAdmin.statusCode).toBe(403)
+  })
+
+  it('returns 422 for a role that does not exist', async () => {
+    const target = await createUser(t)
+    expect(
+      (await call('PATCH', `/users/${target.id}`, admin, { role_id: 999999 })).statusCode,
+    ).toBe(422)
+  })
+
+  it('returns 404 for a user that does not exist', async () => {
+    expect((await call('GET', '/users/2147483647', admin)).statusCode).toBe(404)
+    expect((await call('PATCH', '/users/2147483647', admin, { last_name: 'x' })).statusCode).toBe(
+      404,
+    )
+    expect((await call('DELETE', '/users/2147483647', admin)).statusCode).toBe(404)
+  })
+
+  it('does not let a user delete themselves', async () => {
+    expect((await call('DELETE', `/users/${admin.id}`, admin)).statusCode).toBe(409)
+  })
+})

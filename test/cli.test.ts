@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cleanEnv, startProcess } from './helpers/process.ts'
+
+const CLI = 'bin/food-fleet.mjs'
+
+async function run(args: string[], env: Record<string, string>) {
+  const started = startProcess([CLI, ...args], cleanEnv(env))
+  return { code: await started.exited, output: started.output() }
+}
+
+describe('food-fleet CLI', () => {
+  it('lists its commands', async () => {
+    const { code, output } = await run(['help'], {})
+    expect(code).toBe(0)
+    for (const command of ['migrate', 'seed', 'create-superuser']) expect(output).toContain(command)
+  })
+
+  it('migrates, seeds and creates a superuser from flags, refusing a duplicate', async () => {
+    const env = {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'food-fleet-cli-')),
+      ARGON2_MEMORY_KIB: '1024',
+    }
+    expect((await run(['migrate'], env)).code).toBe(0)
+    expect((await run(['seed'], env)).code).toBe(0)
+    const args = ['create-superuser', '--email', 'chief@example.com', '--password', 'Chief-pass-1']
+    const created = await run(args, env)
+    expect(created.output).toContain('Superuser chief@example.com')
+    expect(created.code).toBe(0)
+    const again = await run(args, env)
+    expect(again.code).toBe(1)
+    expect(again.output).toContain('already exists')
+  })
+
+  it('rejects an unknown command', async () => {
+    const { code, output } = await run(['frobnicate'], {})
+    expect(code).not.toBe(0)
+    expect(output).toContain('Unknown command "frobnicate"')
+  })
+})
