@@ -1,10 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
-import {
-  declareRouteAccess,
-  enforceRouteAccess,
-  type RouteAccessEntry,
-} from './core/auth/access.ts'
+import { guardRoutes, type RouteAccessEntry } from './core/auth/access.ts'
 import type { AppDeps } from './core/deps.ts'
 import { registerDocs } from './core/docs.ts'
 import { installHttpConventions, RequestLog, requestIdOf, trustProxyOf } from './core/http.ts'
@@ -16,7 +12,7 @@ import {
   type ModuleContext,
   type Services,
 } from './core/module.ts'
-import { enforceRateLimits } from './core/rate-limit.ts'
+import { applyRateLimits } from './core/rate-limit.ts'
 import { modules as allModules } from './modules/index.ts'
 
 export interface Application {
@@ -56,12 +52,11 @@ export async function createApplication(
 
   await installHttpConventions(app, config)
   await registerDocs(app, config)
-  enforceRouteAccess(app, {
+  applyRateLimits(app, context.rateLimiter)
+  const routes = guardRoutes(app, {
     tokens: context.tokens,
     loadPrincipal: services.principals ?? (async () => undefined),
   })
-  enforceRateLimits(app, context.rateLimiter)
-  const routes = declareRouteAccess(app)
   for (const module of modules) {
     await app.register(async (scope) => module.routes?.(scope, services, context))
   }

@@ -101,17 +101,23 @@ const tooManyRequests = (retryAfterSeconds: number) =>
     { 'retry-after': String(retryAfterSeconds) },
   )
 
-/** Routes list their limits in `config.rateLimits`; checked once the body is parsed. */
-export function enforceRateLimits(app: App, limiter: RateLimiter): void {
-  app.addHook('preHandler', async (request) => {
-    const limits = request.routeOptions.config.rateLimits
+/**
+ * Routes list their limits in `config.rateLimits`; each such route gets its own `preHandler`
+ * (after the body is parsed, so a limit may count per email), and other routes pay nothing.
+ */
+export function applyRateLimits(app: App, limiter: RateLimiter): void {
+  app.addHook('onRoute', (route) => {
+    const limits = route.config?.rateLimits
     if (!limits) return
-    for (const limit of limits) {
-      const { allowed, retryAfterSeconds } = await limiter.hit(
-        `${limit.name}:${limit.key(request)}`,
-        limit.rule,
-      )
-      if (!allowed) throw tooManyRequests(retryAfterSeconds)
+    const check = async (request: FastifyRequest) => {
+      for (const limit of limits) {
+        const { allowed, retryAfterSeconds } = await limiter.hit(
+          `${limit.name}:${limit.key(request)}`,
+          limit.rule,
+        )
+        if (!allowed) throw tooManyRequests(retryAfterSeconds)
+      }
     }
+    route.preHandler = [...[route.preHandler ?? []].flat(), check]
   })
 }

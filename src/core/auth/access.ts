@@ -58,11 +58,44 @@ export interface RouteAccessEntry {
   access: RouteAccess
 }
 
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  if (!header) return undefined
+  const [scheme, token] = header.split(' ')
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined
+}
+
 /**
- * Requires every route registered from here on to declare its access, documents it in the
- * OpenAPI document, and keeps the table (tests walk it so no route can forget its guard).
+ * The check a protected route runs first (`onRequest`): 401 with `WWW-Authenticate: Bearer`
+ * without a valid access token, 403 for an inactive user or a missing permission.
  */
-export function declareRouteAccess(app: App): RouteAccessEntry[] {
+function guardFor(access: RouteAccess, { tokens, loadPrincipal }: AccessDeps) {
+  const permission = access.kind === 'permission' ? access.permission : undefined
+  return async (request: FastifyRequest) => {
+    const token = bearerToken(request)
+    if (!token) throw unauthorized('Not authenticated')
+    const { userId, sessionId } = tokens.verifyAccess(token)
+    const principal = await loadPrincipal(userId)
+    if (!principal) throw unauthorized('Could not validate credentials')
+    if (!principal.isActive) throw forbidden('Inactive user')
+    if (permission && !principal.isSuperuser && !principal.permissions.has(permission)) {
+      throw forbidden(`Missing permission ${permission}`, { permission })
+    }
+    request.principal = sessionId ? { ...principal, sessionId } : principal
+  }
+}
+
+interface AccessDeps {
+  tokens: Tokens
+  loadPrincipal: PrincipalLoader
+}
+
+/**
+ * Every route registered from here on must declare its access (or start-up fails). Protected
+ * routes get the guard as their own `onRequest` hook, so public ones pay nothing; the access is
+ * documented in the OpenAPI document and kept in the returned table (tests walk it).
+ */
+export function guardRoutes(app: App, deps: AccessDeps): RouteAccessEntry[] {
   const table: RouteAccessEntry[] = []
   app.addHook('onRoute', (route) => {
     const access = route.config?.access
@@ -73,7 +106,9 @@ export function declareRouteAccess(app: App): RouteAccessEntry[] {
     for (const method of methods) {
       if (method !== 'HEAD') table.push({ method, url: route.url, access })
     }
-    if (access.kind === 'public' || !route.schema) return
+    if (access.kind === 'public') return
+    route.onRequest = [...[route.onRequest ?? []].flat(), guardFor(access, deps)]
+    if (!route.schema) return
     const schema = route.schema as Record<string, unknown>
     schema.security = [{ bearerAuth: [] }]
     if (access.kind === 'permission') {
@@ -83,43 +118,6 @@ export function declareRouteAccess(app: App): RouteAccessEntry[] {
     }
   })
   return table
-}
-
-function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization
-  if (!header) return undefined
-  const [scheme, token] = header.split(' ')
-  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined
-}
-
-/**
- * One hook enforces every route's declaration: 401 (with `WWW-Authenticate: Bearer`) without a
- * valid access token, 403 for an inactive user or a missing permission.
- */
-export function enforceRouteAccess(
-  app: App,
-  { tokens, loadPrincipal }: { tokens: Tokens; loadPrincipal: PrincipalLoader },
-): void {
-  app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access
-    if (!access || access.kind === 'public') return
-    const token = bearerToken(request)
-    if (!token) throw unauthorized('Not authenticated')
-    const { userId, sessionId } = tokens.verifyAccess(token)
-    const principal = await loadPrincipal(userId)
-    if (!principal) throw unauthorized('Could not validate credentials')
-    if (!principal.isActive) throw forbidden('Inactive user')
-    if (
-      access.kind === 'permission' &&
-      !principal.isSuperuser &&
-      !principal.permissions.has(access.permission)
-    ) {
-      throw forbidden(`Missing permission ${access.permission}`, {
-        permission: access.permission,
-      })
-    }
-    request.principal = sessionId ? { ...principal, sessionId } : principal
-  })
 }
 
 /** The authenticated caller of a route that declared `activeUser` or a permission. */
