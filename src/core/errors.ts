@@ -35,24 +35,6 @@ export function defineError<Args extends unknown[]>(
   }
 }
 
-export const notFound = defineError(404, 'not_found', (detail: string) => ({ detail }))
-export const conflict = defineError(
-  409,
-  'conflict',
-  (detail: string, extra: Record<string, unknown> = {}) => ({
-    detail,
-    ...extra,
-  }),
-)
-export const unprocessable = defineError(
-  422,
-  'validation_failed',
-  (field: string, message: string) => ({
-    detail: `${field}: ${message}`,
-    errors: [{ field, message }],
-  }),
-)
-
 export interface Problem {
   type: 'about:blank'
   title: string

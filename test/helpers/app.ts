@@ -17,7 +17,6 @@ import { modules } from '../../src/modules/index.ts'
 import { adminQuery, withDatabase } from './postgres.ts'
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL)
-export const usingRedis = Boolean(process.env.REDIS_URL)
 
 /** Config as a test run sees it: the real loader, quiet logs, a throwaway data directory. */
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {

@@ -21,8 +21,6 @@ export interface DatabaseHandle {
   ping(): Promise<void>
   migrate(): Promise<void>
   close(): Promise<void>
-  /** Connections in use and waiting, for metrics; the embedded database has one connection. */
-  poolUsage(): { total: number; idle: number; waiting: number }
 }
 
 export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'migrations')
@@ -74,7 +72,6 @@ export function openPostgres(
     async close() {
       await pool.end()
     },
-    poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   }
 }
 
@@ -105,7 +102,6 @@ export function wrapPglite(
         onClose()
       }
     },
-    poolUsage: () => ({ total: 1, idle: 1, waiting: 0 }),
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, ne, or } from 'drizzle-orm'
+import { and, eq, isNull, ne } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type RefreshTokenRow, refreshTokens } from './auth.models.ts'
@@ -54,15 +54,6 @@ function authQueries(db: Database) {
             keepFamilyId ? ne(refreshTokens.familyId, keepFamilyId) : undefined,
           ),
         )
-    },
-
-    /** For the nightly cleanup: tokens past expiry, or revoked before `revokedBefore`. */
-    async deleteStale(now: Date, revokedBefore: Date): Promise<number> {
-      const deleted = await db
-        .delete(refreshTokens)
-        .where(or(lt(refreshTokens.expiresAt, now), lt(refreshTokens.revokedAt, revokedBefore)))
-        .returning({ id: refreshTokens.id })
-      return deleted.length
     },
   }
 }

@@ -79,8 +79,6 @@ export function createAuthService({
   }
 
   return {
-    startSession,
-
     /** Unknown email and wrong password cost the same time and get the same answer. */
     async login(email: string, password: string, client: ClientInfo): Promise<IssuedTokens> {
       const user = await usersService.findByEmail(email)
@@ -150,9 +148,6 @@ export function createAuthService({
       await usersService.setPassword(userId, newPassword)
       await authRepository.revokeUserSessions(userId, clock.now(), keepSessionId)
     },
-
-    /** Ends every session of a user (password reset). */
-    revokeAllSessions: (userId: number) => authRepository.revokeUserSessions(userId, clock.now()),
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm'
+import { count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type UserRow, users } from './users.models.ts'
@@ -74,7 +74,7 @@ function usersQueries(db: Database) {
       const rows = await db
         .select({ id: users.id })
         .from(users)
-        .where(and(eq(users.isSuperuser, true)))
+        .where(eq(users.isSuperuser, true))
         .limit(1)
       return rows.length > 0
     },

@@ -4,7 +4,7 @@ import type { Passwords } from '../../core/auth/passwords.ts'
 import type { Database } from '../../core/db/database.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import { offsetOf, type PageOf, pageOf } from '../../core/pagination.ts'
-import type { RolesService } from '../roles/roles.service.ts'
+import type { RoleAccess, RolesService } from '../roles/roles.service.ts'
 import {
   cannotDeleteSelf,
   emailTaken,
@@ -58,10 +58,16 @@ export function createUsersService({
 }) {
   const registrationListeners: RegistrationListener[] = []
 
+  const accessOf = (user: UserRow) =>
+    user.roleId == null ? Promise.resolve(undefined) : rolesService.accessOf(user.roleId)
+
+  function attachRole(user: UserRow, access: RoleAccess | undefined): UserWithRole {
+    const role = access && user.roleId != null ? { id: user.roleId, name: access.name } : null
+    return { ...user, role }
+  }
+
   async function withRole(user: UserRow): Promise<UserWithRole> {
-    if (user.roleId == null) return { ...user, role: null }
-    const access = await rolesService.accessOf(user.roleId)
-    return { ...user, role: access ? { id: user.roleId, name: access.name } : null }
+    return attachRole(user, await accessOf(user))
   }
 
   async function requireUser(userId: number): Promise<UserRow> {
@@ -203,17 +209,13 @@ export function createUsersService({
     async loadPrincipal(userId: number): Promise<Principal | undefined> {
       const user = await usersRepository.findById(userId)
       if (!user) return undefined
-      const access = user.roleId == null ? undefined : await rolesService.accessOf(user.roleId)
-      const record: UserWithRole = {
-        ...user,
-        role: access && user.roleId != null ? { id: user.roleId, name: access.name } : null,
-      }
+      const access = await accessOf(user)
       return {
         userId: user.id,
         isActive: user.isActive,
         isSuperuser: user.isSuperuser,
         permissions: new Set(access?.permissions),
-        record,
+        record: attachRole(user, access),
       }
     },
 
