@@ -23,22 +23,30 @@ const results = { bare: [], app: [] }
 for (let round = 1; round <= rounds; round++) {
   for (const [name, target] of Object.entries(targets)) {
     const server = await startServer(target.args, target.env)
-    const result = await load(`${server.url}/health`, { duration })
+    const result = await load(`${server.url}/health`, { duration, pid: server.child.pid })
     await stopServer(server)
     results[name].push(result)
     console.log(
-      `round ${round} ${name.padEnd(4)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}`,
+      `round ${round} ${name.padEnd(4)} ${result.rps.toFixed(0).padStart(7)} req/s ${result.perCpuSecond.toFixed(0).padStart(7)} req/CPU-s  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}`,
     )
   }
 }
 rmSync(dataDir, { recursive: true, force: true })
 
-const mean = (list) => list.reduce((sum, r) => sum + r.rps, 0) / list.length
-const bare = mean(results.bare)
-const app = mean(results.app)
+const median = (list, key) => {
+  const sorted = list.map((r) => r[key]).sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+const bare = median(results.bare, 'rps')
+const app = median(results.app, 'rps')
+const bareCpu = median(results.bare, 'perCpuSecond')
+const appCpu = median(results.app, 'perCpuSecond')
 console.log(
   `\nGET /health, 32 connections, ${duration} s x ${rounds} rounds${pinned ? ', server on core 0, load on core 1' : ''}`,
 )
 console.log(
-  `bare Fastify ${bare.toFixed(0)} req/s | Food Fleet ${app.toFixed(0)} req/s | ratio ${(app / bare).toFixed(2)} (budget >= 0.70)`,
+  `medians: bare Fastify ${bare.toFixed(0)} req/s | Food Fleet ${app.toFixed(0)} req/s | ratio ${(app / bare).toFixed(2)}`,
+)
+console.log(
+  `per CPU-second of the server: bare ${bareCpu.toFixed(0)} | Food Fleet ${appCpu.toFixed(0)} | ratio ${(appCpu / bareCpu).toFixed(2)} (budget >= 0.70)`,
 )

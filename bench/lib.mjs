@@ -2,6 +2,7 @@
 // with autocannon from this process (pinned to the other core), stop it.
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import autocannon from 'autocannon'
 
@@ -58,11 +59,29 @@ export async function stopServer(server) {
   await once(server.child, 'exit')
 }
 
-export async function load(url, { connections = 32, duration = 5, warmup = 2, ...rest } = {}) {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+/**
+ * Loads `url` after a warm-up. Besides requests/s it reports requests per CPU-second of the
+ * server (`pid`): what one saturated core delivers, which a noisy shared machine disturbs far
+ * less than wall-clock throughput.
+ */
+export async function load(url, { connections = 32, duration = 5, warmup = 2, pid, ...rest } = {}) {
   await autocannon({ url, connections, duration: warmup, ...rest })
+  const cpuBefore = pid ? cpuSeconds(pid) : Number.NaN
   const result = await autocannon({ url, connections, duration, ...rest })
+  const cpu = pid ? cpuSeconds(pid) - cpuBefore : Number.NaN
   return {
     rps: result.requests.average,
+    perCpuSecond: result.requests.total / cpu,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,

@@ -18,20 +18,24 @@ describe('food-fleet CLI', () => {
     for (const command of ['migrate', 'seed', 'create-superuser']) expect(output).toContain(command)
   })
 
-  it('migrates, seeds and creates a superuser from flags, refusing a duplicate', async () => {
+  it('migrates, seeds (demo catalogue idempotently) and creates a superuser, refusing a duplicate', async () => {
     const env = {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'food-fleet-cli-')),
       ARGON2_MEMORY_KIB: '1024',
     }
     expect((await run(['migrate'], env)).code).toBe(0)
     expect((await run(['seed'], env)).code).toBe(0)
+    const demo = await run(['seed', '--demo'], env)
+    expect(demo.output).toContain('Demo catalogue: 5 categories, 30 products added')
+    const again = await run(['seed', '--demo'], env)
+    expect(again.output).toContain('Demo catalogue: 5 categories, 0 products added')
     const args = ['create-superuser', '--email', 'chief@example.com', '--password', 'Chief-pass-1']
     const created = await run(args, env)
     expect(created.output).toContain('Superuser chief@example.com')
     expect(created.code).toBe(0)
-    const again = await run(args, env)
-    expect(again.code).toBe(1)
-    expect(again.output).toContain('already exists')
+    const duplicate = await run(args, env)
+    expect(duplicate.code).toBe(1)
+    expect(duplicate.output).toContain('already exists')
   })
 
   it('rejects an unknown command', async () => {

@@ -45,6 +45,11 @@ const PUBLIC_ROUTES = [
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/refresh',
   'POST /api/v1/auth/logout',
+  'GET /api/v1/categories/',
+  'GET /api/v1/categories/:id',
+  'GET /api/v1/products/',
+  'GET /api/v1/products/:id',
+  'GET /api/v2/products/',
 ]
 
 describe('the route table', () => {

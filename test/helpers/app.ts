@@ -44,13 +44,16 @@ export const silentLogger: Logger = createLogger({
  * A freshly migrated database of its own: a copy of the run's migrated template — on the
  * PostgreSQL server when DATABASE_URL is set (dropped on close), else an in-memory PGlite.
  */
-export async function createTestDatabase(logger: Logger = silentLogger): Promise<DatabaseHandle> {
+export async function createTestDatabase(
+  logger: Logger = silentLogger,
+  echo = false,
+): Promise<DatabaseHandle> {
   const url = process.env.DATABASE_URL
   const template = inject('postgresTemplate')
   if (url && template) {
     const name = `food_fleet_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`
     await adminQuery(url, `create database ${name} template ${template}`)
-    const handle = openPostgres(withDatabase(url, name), 5, { logger })
+    const handle = openPostgres(withDatabase(url, name), 5, { logger, echo })
     return {
       ...handle,
       async close() {
@@ -61,7 +64,7 @@ export async function createTestDatabase(logger: Logger = silentLogger): Promise
   }
   const tarball = new Blob([readFileSync(inject('pgliteTemplate'))])
   const client = await PGlite.create({ loadDataDir: tarball })
-  return wrapPglite(client, { logger })
+  return wrapPglite(client, { logger, echo })
 }
 
 export interface TestApp extends Application {
@@ -79,7 +82,7 @@ export interface TestAppOptions {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.env)
   const logger = options.logger ?? silentLogger
-  const database = await createTestDatabase(logger)
+  const database = await createTestDatabase(logger, config.DB_ECHO)
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test') : undefined
   const cache = redis
     ? createRedisCache(redis, logger, `${config.REDIS_KEY_PREFIX}cache:`)

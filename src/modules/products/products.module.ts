@@ -1,0 +1,28 @@
+import { defineModule } from '../../core/module.ts'
+import { createProductsRepository } from './products.repository.ts'
+import { registerProductsRoutes } from './products.routes.ts'
+import { createProductsService, type ProductsService } from './products.service.ts'
+
+declare module '../../core/module.ts' {
+  interface Services {
+    productsService: ProductsService
+  }
+}
+
+/** Categories and products in one module, as in the guide; v1 and v2 routes share the service. */
+export const productsModule = defineModule({
+  name: 'products',
+  services: ({ database, cache }) => ({
+    productsService: createProductsService({
+      productsRepository: createProductsRepository(database.db),
+      cache,
+    }),
+  }),
+  routes(app, { productsService }, { config }) {
+    registerProductsRoutes(app, {
+      productsService,
+      prefix: config.API_V1_PREFIX,
+      v2Prefix: '/api/v2',
+    })
+  },
+})

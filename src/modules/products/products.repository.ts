@@ -1,0 +1,140 @@
+import { asc, count, eq, type SQL, sql } from 'drizzle-orm'
+import type { Database } from '../../core/db/database.ts'
+import { repositoryOf } from '../../core/db/transactions.ts'
+import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
+
+export type ProductWithCategory = ProductRow & { category: CategoryRow }
+export type NewProduct = typeof products.$inferInsert
+export type NewCategory = typeof categories.$inferInsert
+
+/** Products with their category, joined in the same query (no N+1). */
+function productsWithCategory(db: Database) {
+  return db
+    .select({ product: products, category: categories })
+    .from(products)
+    .innerJoin(categories, eq(categories.id, products.categoryId))
+}
+
+const flatten = (row: { product: ProductRow; category: CategoryRow }): ProductWithCategory => ({
+  ...row.product,
+  category: row.category,
+})
+
+function productsQueries(db: Database) {
+  return {
+    listCategories: () => db.select().from(categories).orderBy(asc(categories.id)),
+
+    async findCategory(id: number): Promise<CategoryRow | undefined> {
+      const [row] = await db.select().from(categories).where(eq(categories.id, id))
+      return row
+    },
+
+    async insertCategory(values: NewCategory): Promise<CategoryRow> {
+      const [row] = await db.insert(categories).values(values).returning()
+      return row as CategoryRow
+    },
+
+    async updateCategory(
+      id: number,
+      values: Partial<NewCategory>,
+    ): Promise<CategoryRow | undefined> {
+      const [row] = await db.update(categories).set(values).where(eq(categories.id, id)).returning()
+      return row
+    },
+
+    async deleteCategory(id: number): Promise<boolean> {
+      const deleted = await db
+        .delete(categories)
+        .where(eq(categories.id, id))
+        .returning({ id: categories.id })
+      return deleted.length > 0
+    },
+
+    async findProduct(id: number): Promise<ProductWithCategory | undefined> {
+      const [row] = await productsWithCategory(db).where(eq(products.id, id))
+      return row && flatten(row)
+    },
+
+    async listProducts(offset: number, limit: number, categoryId?: number) {
+      const rows = await productsWithCategory(db)
+        .where(categoryId === undefined ? undefined : eq(products.categoryId, categoryId))
+        .orderBy(asc(products.id))
+        .limit(limit)
+        .offset(offset)
+      return rows.map(flatten)
+    },
+
+    /** One page and the total in one round trip (a window count). */
+    async pageProducts(offset: number, limit: number, categoryId?: number) {
+      const where: SQL | undefined =
+        categoryId === undefined ? undefined : eq(products.categoryId, categoryId)
+      const rows = await db
+        .select({
+          product: products,
+          category: categories,
+          total: sql<number>`count(*) over ()`.mapWith(Number),
+        })
+        .from(products)
+        .innerJoin(categories, eq(categories.id, products.categoryId))
+        .where(where)
+        .orderBy(asc(products.id))
+        .limit(limit)
+        .offset(offset)
+      if (rows.length > 0 || offset === 0) {
+        return { items: rows.map(flatten), total: rows[0]?.total ?? 0 }
+      }
+      const [counted] = await db.select({ total: count() }).from(products).where(where)
+      return { items: [], total: counted?.total ?? 0 }
+    },
+
+    async insertProduct(values: NewProduct): Promise<number> {
+      const [row] = await db.insert(products).values(values).returning({ id: products.id })
+      return (row as { id: number }).id
+    },
+
+    async updateProduct(id: number, values: Partial<NewProduct>): Promise<boolean> {
+      const updated = await db
+        .update(products)
+        .set(values)
+        .where(eq(products.id, id))
+        .returning({ id: products.id })
+      return updated.length > 0
+    },
+
+    async deleteProduct(id: number): Promise<boolean> {
+      const deleted = await db
+        .delete(products)
+        .where(eq(products.id, id))
+        .returning({ id: products.id })
+      return deleted.length > 0
+    },
+
+    /** Demo seeding: names already present in a category. */
+    async productNamesIn(categoryId: number): Promise<Set<string>> {
+      const rows = await db
+        .select({ name: products.name })
+        .from(products)
+        .where(eq(products.categoryId, categoryId))
+      return new Set(rows.map((row) => row.name))
+    },
+
+    async ensureCategory(values: NewCategory): Promise<number> {
+      await db.insert(categories).values(values).onConflictDoNothing()
+      const [row] = await db
+        .select({ id: categories.id })
+        .from(categories)
+        .where(eq(categories.name, values.name))
+      return (row as { id: number }).id
+    },
+
+    async insertProducts(values: NewProduct[]): Promise<void> {
+      if (values.length > 0) await db.insert(products).values(values)
+    },
+  }
+}
+
+export function createProductsRepository(db: Database) {
+  return repositoryOf(db, productsQueries)
+}
+
+export type ProductsRepository = ReturnType<typeof createProductsRepository>

@@ -1,0 +1,201 @@
+import { Type } from 'typebox'
+import { publicRoute, requirePermission } from '../../core/auth/access.ts'
+import type { App } from '../../core/module.ts'
+import { Page } from '../../core/pagination.ts'
+import { IdParams, problemResponses } from '../../core/schemas.ts'
+import {
+  Category,
+  CategoryCreate,
+  CategoryUpdate,
+  Product,
+  ProductCreate,
+  ProductsPageQuery,
+  ProductsQuery,
+  ProductUpdate,
+} from './products.schemas.ts'
+import type { ProductsService } from './products.service.ts'
+
+const guarded = problemResponses(401, 403)
+
+export function registerProductsRoutes(
+  app: App,
+  {
+    productsService,
+    prefix,
+    v2Prefix,
+  }: { productsService: ProductsService; prefix: string; v2Prefix: string },
+) {
+  const categories = `${prefix}/categories`
+  const products = `${prefix}/products`
+  const categoryTags = ['categories']
+  const productTags = ['products']
+
+  app.get(
+    `${categories}/`,
+    {
+      config: publicRoute,
+      schema: {
+        tags: categoryTags,
+        summary: 'List categories',
+        response: { 200: Type.Array(Category) },
+      },
+    },
+    async () => productsService.listCategories(),
+  )
+
+  app.get(
+    `${categories}/:id`,
+    {
+      config: publicRoute,
+      schema: {
+        tags: categoryTags,
+        summary: 'Get a category',
+        params: IdParams,
+        response: { 200: Category, ...problemResponses(404, 422) },
+      },
+    },
+    async (request) => productsService.getCategory(request.params.id),
+  )
+
+  app.post(
+    `${categories}/`,
+    {
+      config: requirePermission('categories', 'create'),
+      schema: {
+        tags: categoryTags,
+        summary: 'Create a category',
+        body: CategoryCreate,
+        response: { 201: Category, ...guarded, ...problemResponses(409, 422) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await productsService.createCategory(request.body)),
+  )
+
+  app.put(
+    `${categories}/:id`,
+    {
+      config: requirePermission('categories', 'update'),
+      schema: {
+        tags: categoryTags,
+        summary: 'Update a category (only the fields sent change)',
+        params: IdParams,
+        body: CategoryUpdate,
+        response: { 200: Category, ...guarded, ...problemResponses(404, 409, 422) },
+      },
+    },
+    async (request) => productsService.updateCategory(request.params.id, request.body),
+  )
+
+  app.delete(
+    `${categories}/:id`,
+    {
+      config: requirePermission('categories', 'delete'),
+      schema: {
+        tags: categoryTags,
+        summary: 'Delete a category and its products',
+        params: IdParams,
+        response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 422) },
+      },
+    },
+    async (request, reply) => {
+      await productsService.deleteCategory(request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    `${products}/`,
+    {
+      config: publicRoute,
+      schema: {
+        tags: productTags,
+        summary: 'List products (v1: skip/limit, a plain array; see /api/v2/products/ for pages)',
+        querystring: ProductsQuery,
+        response: { 200: Type.Array(Product), ...problemResponses(422) },
+      },
+    },
+    async (request) => {
+      const { skip, limit, category_id } = request.query
+      return productsService.listProducts(skip, limit, category_id)
+    },
+  )
+
+  app.get(
+    `${products}/:id`,
+    {
+      config: publicRoute,
+      schema: {
+        tags: productTags,
+        summary: 'Get a product',
+        params: IdParams,
+        response: { 200: Product, ...problemResponses(404, 422) },
+      },
+    },
+    async (request) => productsService.getProduct(request.params.id),
+  )
+
+  app.post(
+    `${products}/`,
+    {
+      config: requirePermission('products', 'create'),
+      schema: {
+        tags: productTags,
+        summary: 'Create a product',
+        body: ProductCreate,
+        response: { 201: Product, ...guarded, ...problemResponses(422) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await productsService.createProduct(request.body)),
+  )
+
+  app.put(
+    `${products}/:id`,
+    {
+      config: requirePermission('products', 'update'),
+      schema: {
+        tags: productTags,
+        summary: 'Update a product (partial: only the fields sent change)',
+        params: IdParams,
+        body: ProductUpdate,
+        response: { 200: Product, ...guarded, ...problemResponses(404, 422) },
+      },
+    },
+    async (request) => productsService.updateProduct(request.params.id, request.body),
+  )
+
+  app.delete(
+    `${products}/:id`,
+    {
+      config: requirePermission('products', 'delete'),
+      schema: {
+        tags: productTags,
+        summary: 'Delete a product',
+        params: IdParams,
+        response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 422) },
+      },
+    },
+    async (request, reply) => {
+      await productsService.deleteProduct(request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    `${v2Prefix}/products/`,
+    {
+      config: publicRoute,
+      schema: {
+        tags: productTags,
+        summary: 'List products as pages (v2)',
+        querystring: ProductsPageQuery,
+        response: { 200: Page(Product), ...problemResponses(422) },
+      },
+    },
+    async (request) => {
+      const { page, size, category_id } = request.query
+      return productsService.pageProducts(page, size, category_id)
+    },
+  )
+}

@@ -1,0 +1,87 @@
+import { Type } from 'typebox'
+import { PageQuery } from '../../core/pagination.ts'
+
+const Id = Type.Integer({ minimum: 1, maximum: 2147483647 })
+const Description = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()])
+
+export const Category = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  is_active: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time' }),
+})
+
+export const CategoryCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    description: Type.Optional(Description(255)),
+    is_active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+
+export const CategoryUpdate = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    description: Type.Optional(Description(255)),
+    is_active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+
+const Price = Type.Number({
+  exclusiveMinimum: 0,
+  maximum: 99999999.99,
+  description: 'At most 2 decimals',
+})
+const Stock = Type.Integer({ minimum: 0, maximum: 2147483647 })
+
+export const Product = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  price: Type.Number(),
+  stock: Type.Integer(),
+  category_id: Type.Integer(),
+  is_active: Type.Boolean(),
+  category: Category,
+  created_at: Type.String({ format: 'date-time' }),
+})
+
+export const ProductCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Description(1000)),
+    price: Price,
+    stock: Type.Optional(Stock),
+    category_id: Id,
+    is_active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+
+export const ProductUpdate = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Description(1000)),
+    price: Type.Optional(Price),
+    stock: Type.Optional(Stock),
+    category_id: Type.Optional(Id),
+    is_active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+
+/** The guide's v1 list: `skip` and `limit` (≤ 100), a plain array. */
+export const ProductsQuery = Type.Object({
+  skip: Type.Integer({ minimum: 0, maximum: 2147483647, default: 0 }),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
+  category_id: Type.Optional(Id),
+})
+
+/** v2: the pagination helper's `page` and `size`. */
+export const ProductsPageQuery = Type.Object({
+  ...PageQuery.properties,
+  category_id: Type.Optional(Id),
+})

@@ -1,0 +1,258 @@
+import type { Cache } from '../../core/cache.ts'
+import { databaseErrorCode } from '../../core/db/errors.ts'
+import { fromNumeric, hasAtMostDecimals, toNumeric } from '../../core/money.ts'
+import { offsetOf, type PageOf, pageOf } from '../../core/pagination.ts'
+import { DEMO_CATALOGUE } from './products.demo.ts'
+import {
+  categoryNameTaken,
+  categoryNotFound,
+  invalidPrice,
+  productNotFound,
+  unknownCategory,
+} from './products.errors.ts'
+import type { CategoryRow } from './products.models.ts'
+import type { NewProduct, ProductsRepository, ProductWithCategory } from './products.repository.ts'
+
+/**
+ * What the service hands out is already the wire shape (snake_case, price as a number, times
+ * as ISO strings), so a cached copy is byte-for-byte what the database would have given.
+ */
+export interface Category {
+  id: number
+  name: string
+  description: string | null
+  is_active: boolean
+  created_at: string
+}
+
+export interface Product {
+  id: number
+  name: string
+  description: string | null
+  price: number
+  stock: number
+  category_id: number
+  is_active: boolean
+  category: Category
+  created_at: string
+}
+
+export interface CategoryInput {
+  name?: string
+  description?: string | null
+  is_active?: boolean
+}
+
+export interface ProductInput {
+  name?: string
+  description?: string | null
+  price?: number
+  stock?: number
+  category_id?: number
+  is_active?: boolean
+}
+
+const toCategory = (row: CategoryRow): Category => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  is_active: row.isActive,
+  created_at: row.createdAt.toISOString(),
+})
+
+const toProduct = (row: ProductWithCategory): Product => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  price: fromNumeric(row.price),
+  stock: row.stock,
+  category_id: row.categoryId,
+  is_active: row.isActive,
+  category: toCategory(row.category),
+  created_at: row.createdAt.toISOString(),
+})
+
+/** Short: a missed invalidation (a race with a concurrent reader) heals within this time. */
+const CACHE_SECONDS = 30
+const productKey = (id: number) => `products:item:${id}`
+const PRODUCT_KEYS = 'products:item:'
+const CATEGORY_LIST_KEY = 'categories:list'
+
+export function createProductsService({
+  productsRepository,
+  cache,
+}: {
+  productsRepository: ProductsRepository
+  cache: Cache
+}) {
+  function productColumns(input: ProductInput): Partial<NewProduct> {
+    if (input.price !== undefined && !hasAtMostDecimals(input.price))
+      throw invalidPrice(input.price)
+    return {
+      name: input.name,
+      description: input.description,
+      price: input.price === undefined ? undefined : toNumeric(input.price),
+      stock: input.stock,
+      categoryId: input.category_id,
+      isActive: input.is_active,
+    }
+  }
+
+  async function requireCategory(categoryId: number): Promise<CategoryRow> {
+    const category = await productsRepository.findCategory(categoryId)
+    if (!category) throw categoryNotFound(categoryId)
+    return category
+  }
+
+  /** The category must exist: 422, it is a field of the request, not the resource asked for. */
+  function translateWriteError(error: unknown, categoryId: number | undefined): unknown {
+    if (databaseErrorCode(error) === '23503' && categoryId !== undefined) {
+      return unknownCategory(categoryId)
+    }
+    return error
+  }
+
+  /** Categories are embedded in products: any category change drops every cached product. */
+  const forgetCategories = () =>
+    Promise.all([cache.delete(CATEGORY_LIST_KEY), cache.deleteByPrefix(PRODUCT_KEYS)])
+
+  async function getProduct(productId: number): Promise<Product> {
+    const key = productKey(productId)
+    const cached = await cache.get<Product>(key)
+    if (cached) return cached
+    const row = await productsRepository.findProduct(productId)
+    if (!row) throw productNotFound(productId)
+    const product = toProduct(row)
+    await cache.set(key, product, CACHE_SECONDS)
+    return product
+  }
+
+  return {
+    async listCategories(): Promise<Category[]> {
+      const cached = await cache.get<Category[]>(CATEGORY_LIST_KEY)
+      if (cached) return cached
+      const list = (await productsRepository.listCategories()).map(toCategory)
+      await cache.set(CATEGORY_LIST_KEY, list, CACHE_SECONDS)
+      return list
+    },
+
+    getCategory: async (categoryId: number) => toCategory(await requireCategory(categoryId)),
+
+    async createCategory(input: Required<Pick<CategoryInput, 'name'>> & CategoryInput) {
+      try {
+        const row = await productsRepository.insertCategory({
+          name: input.name,
+          description: input.description ?? null,
+          isActive: input.is_active ?? true,
+        })
+        await cache.delete(CATEGORY_LIST_KEY)
+        return toCategory(row)
+      } catch (error) {
+        if (databaseErrorCode(error) === '23505') throw categoryNameTaken(input.name)
+        throw error
+      }
+    },
+
+    async updateCategory(categoryId: number, input: CategoryInput): Promise<Category> {
+      const changes = {
+        name: input.name,
+        description: input.description,
+        isActive: input.is_active,
+      }
+      if (Object.values(changes).every((value) => value === undefined)) {
+        return toCategory(await requireCategory(categoryId))
+      }
+      try {
+        const row = await productsRepository.updateCategory(categoryId, changes)
+        if (!row) throw categoryNotFound(categoryId)
+        await forgetCategories()
+        return toCategory(row)
+      } catch (error) {
+        if (databaseErrorCode(error) === '23505') throw categoryNameTaken(input.name ?? '')
+        throw error
+      }
+    },
+
+    /** Its products go with it (ON DELETE CASCADE, as in the guide). */
+    async deleteCategory(categoryId: number): Promise<void> {
+      if (!(await productsRepository.deleteCategory(categoryId))) throw categoryNotFound(categoryId)
+      await forgetCategories()
+    },
+
+    getProduct,
+
+    async listProducts(skip: number, limit: number, categoryId?: number): Promise<Product[]> {
+      return (await productsRepository.listProducts(skip, limit, categoryId)).map(toProduct)
+    },
+
+    async pageProducts(page: number, size: number, categoryId?: number): Promise<PageOf<Product>> {
+      const result = await productsRepository.pageProducts(offsetOf(page, size), size, categoryId)
+      return pageOf(result.items.map(toProduct), result.total, page, size)
+    },
+
+    async createProduct(
+      input: Required<Pick<ProductInput, 'name' | 'price' | 'category_id'>> & ProductInput,
+    ): Promise<Product> {
+      const columns = productColumns(input)
+      try {
+        const id = await productsRepository.insertProduct({
+          ...columns,
+          name: input.name,
+          price: toNumeric(input.price),
+          categoryId: input.category_id,
+          stock: input.stock ?? 0,
+          isActive: input.is_active ?? true,
+        })
+        return getProduct(id)
+      } catch (error) {
+        throw translateWriteError(error, input.category_id)
+      }
+    },
+
+    /** PUT as in the guide: a partial update, only the fields sent change. */
+    async updateProduct(productId: number, input: ProductInput): Promise<Product> {
+      const columns = productColumns(input)
+      if (Object.values(columns).some((value) => value !== undefined)) {
+        try {
+          const found = await productsRepository.updateProduct(productId, columns)
+          if (!found) throw productNotFound(productId)
+        } catch (error) {
+          throw translateWriteError(error, input.category_id)
+        }
+        await cache.delete(productKey(productId))
+      }
+      return getProduct(productId)
+    },
+
+    /** Idempotent: creates the categories and products of the demo catalogue that are missing. */
+    async seedDemo(): Promise<{ categories: number; products: number }> {
+      let created = 0
+      for (const entry of DEMO_CATALOGUE) {
+        const categoryId = await productsRepository.ensureCategory({
+          name: entry.category,
+          description: entry.description,
+        })
+        const existing = await productsRepository.productNamesIn(categoryId)
+        const missing = entry.products.filter(([name]) => !existing.has(name))
+        await productsRepository.insertProducts(
+          missing.map(([name, price, stock]) => ({
+            name,
+            price: toNumeric(price),
+            stock,
+            categoryId,
+          })),
+        )
+        created += missing.length
+      }
+      await forgetCategories()
+      return { categories: DEMO_CATALOGUE.length, products: created }
+    },
+
+    async deleteProduct(productId: number): Promise<void> {
+      if (!(await productsRepository.deleteProduct(productId))) throw productNotFound(productId)
+      await cache.delete(productKey(productId))
+    },
+  }
+}
+
+export type ProductsService = ReturnType<typeof createProductsService>
