@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 const ROOT = new URL('..', import.meta.url)
 
@@ -6,6 +8,7 @@ const ROOT = new URL('..', import.meta.url)
  * Runs an entry point: the compiled JavaScript in production (no TypeScript at run time);
  * otherwise the TypeScript source, bundled by esbuild in ~0.1 s (dependencies stay external), so
  * `npm start` works right after `npm install` and starts about twice as fast as through a loader.
+ * The bundle is written atomically under a name of its own per checkout.
  */
 export async function launch(entry) {
   const built = new URL(`dist/${entry}.js`, ROOT)
@@ -18,10 +21,14 @@ export async function launch(entry) {
     return
   }
   const { build } = await import('esbuild')
-  const outfile = new URL(`node_modules/.cache/food-fleet/${entry.replaceAll('/', '-')}.mjs`, ROOT)
-  await build({
-    entryPoints: [new URL(`src/${entry}.ts`, ROOT).pathname],
-    outfile: outfile.pathname,
+  const rootPath = fileURLToPath(ROOT)
+  const checkout = createHash('sha256').update(rootPath).digest('hex').slice(0, 12)
+  const cacheDir = new URL('node_modules/.cache/food-fleet/', ROOT)
+  mkdirSync(cacheDir, { recursive: true })
+  const outfile = new URL(`${checkout}-${entry.replaceAll('/', '-')}.mjs`, cacheDir)
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(`src/${entry}.ts`, ROOT))],
+    outfile: fileURLToPath(outfile),
     bundle: true,
     packages: 'external',
     platform: 'node',
@@ -29,7 +36,11 @@ export async function launch(entry) {
     target: 'node20',
     sourcemap: 'inline',
     logLevel: 'warning',
+    write: false,
   })
+  const temporary = `${fileURLToPath(outfile)}.${process.pid}.tmp`
+  writeFileSync(temporary, result.outputFiles[0].contents)
+  renameSync(temporary, outfile)
   process.setSourceMapsEnabled(true)
   await import(outfile.href)
 }

@@ -4,7 +4,7 @@ import { systemPrincipal } from '../core/auth/access.ts'
 import { AppError } from '../core/errors.ts'
 import { createModuleContext, createServices } from '../core/module.ts'
 import { modules } from '../modules/index.ts'
-import type { Command } from './command.ts'
+import type { DatabaseCommand } from './command.ts'
 
 /** Asks on the terminal; the password is not echoed. */
 async function ask(question: string, secret = false): Promise<string> {
@@ -21,7 +21,7 @@ async function ask(question: string, secret = false): Promise<string> {
   return answer.trim()
 }
 
-export const createSuperuserCommand: Command = {
+export const createSuperuserCommand: DatabaseCommand = {
   name: 'create-superuser',
   description: 'Create a superuser: --email <e> --password <p> [--username <u>], or asks',
   migrateFirst: true,

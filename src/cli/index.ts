@@ -3,11 +3,12 @@ import { openInfrastructure } from '../infrastructure.ts'
 import { exitWith, explainStartupError, loadConfigOrExit } from '../startup.ts'
 import type { Command } from './command.ts'
 import { createSuperuserCommand } from './create-superuser.command.ts'
+import { makeModuleCommand } from './make-module/make-module.command.ts'
 import { migrateCommand } from './migrate.command.ts'
 import { seedCommand } from './seed.command.ts'
 
 /** The `food-fleet` command (`npm run cli -- <command>`); each command lives in its own file. */
-const commands: Command[] = [migrateCommand, seedCommand, createSuperuserCommand]
+const commands: Command[] = [migrateCommand, seedCommand, createSuperuserCommand, makeModuleCommand]
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length))
@@ -22,6 +23,14 @@ if (!name || name === 'help' || name === '--help' || name === '-h') {
 }
 const command = commands.find((candidate) => candidate.name === name)
 if (!command) exitWith(`Unknown command "${name}".\n\n${usage()}`)
+
+if ('offline' in command) {
+  const code = await command.run(args).catch((error: unknown) => {
+    process.stderr.write(`${command.name} failed: ${(error as Error).message}\n`)
+    return 1
+  })
+  process.exit(code ?? 0)
+}
 
 const config = loadConfigOrExit()
 const logger = createLogger({

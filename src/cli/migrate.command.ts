@@ -1,6 +1,6 @@
-import type { Command } from './command.ts'
+import type { DatabaseCommand } from './command.ts'
 
-export const migrateCommand: Command = {
+export const migrateCommand: DatabaseCommand = {
   name: 'migrate',
   description: 'Apply pending database migrations (safe to run from several processes at once)',
   migrateFirst: false,

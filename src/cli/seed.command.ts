@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
 import { createModuleContext, createServices, seedModules } from '../core/module.ts'
 import { modules } from '../modules/index.ts'
-import type { Command } from './command.ts'
+import type { DatabaseCommand } from './command.ts'
 
-export const seedCommand: Command = {
+export const seedCommand: DatabaseCommand = {
   name: 'seed',
   description:
     'Create the permissions, system roles and configured superuser; --demo adds a demo catalogue (idempotent)',

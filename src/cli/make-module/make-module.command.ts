@@ -1,0 +1,195 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ProjectCommand } from '../command.ts'
+import { FIELD_HELP, type Field, parseField } from './fields.ts'
+import { namesOf } from './names.ts'
+import {
+  errorsFile,
+  type ModuleSpec,
+  modelsFile,
+  moduleFile,
+  type Reference,
+  repositoryFile,
+  routesFile,
+  schemasFile,
+  serviceFile,
+  testFile,
+} from './templates.ts'
+
+/** Names that would clash with the app's own paths, files, SQL or JavaScript. */
+const RESERVED_MODULES = new Set([
+  'api',
+  'app',
+  'auth',
+  'cli',
+  'config',
+  'core',
+  'docs',
+  'health',
+  'index',
+  'main',
+  'metrics',
+  'module',
+  'modules',
+  'openapi',
+  'test',
+  'worker',
+  'drizzle',
+  'public',
+  'user',
+  'users',
+  'roles',
+  'permissions',
+  'role_permissions',
+  'refresh_tokens',
+  'select',
+  'table',
+  'delete',
+  'update',
+  'insert',
+  'order',
+  'group',
+  'default',
+  'class',
+  'function',
+  'new',
+  'return',
+  'import',
+  'export',
+])
+
+const USAGE = `Usage: food-fleet make:module <name> <field>... \n  fields: ${FIELD_HELP}\n  e.g.   make:module deliveries title:string:120 fee:decimal:10:2 due_at:datetime product:ref:products`
+
+/** Which models file defines a table, and the constant it exports it as. */
+function findTable(modulesDir: string, table: string): { module: string; tableConst: string } {
+  for (const module of readdirSync(modulesDir)) {
+    const models = join(modulesDir, module, `${module}.models.ts`)
+    if (!existsSync(models)) continue
+    const match = new RegExp(`export const (\\w+) = pgTable\\(\\s*'${table}'`).exec(
+      readFileSync(models, 'utf8'),
+    )
+    if (match?.[1]) return { module, tableConst: match[1] }
+  }
+  throw new Error(`ref(${table}): no module defines a table named "${table}"`)
+}
+
+function tableExists(modulesDir: string, table: string): boolean {
+  try {
+    findTable(modulesDir, table)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function registerModule(root: string, module: string, camelName: string): void {
+  const indexFile = join(root, 'src/modules/index.ts')
+  const source = readFileSync(indexFile, 'utf8')
+  const withImport = source.replace(
+    /(import type \{ AppModule \} from '\.\.\/core\/module\.ts'\n)/,
+    `$1import { ${camelName}Module } from './${module}/${module}.module.ts'\n`,
+  )
+  const registered = withImport.replace(/\n\]\n/, `\n  ${camelName}Module,\n]\n`)
+  if (registered === withImport)
+    throw new Error('Cannot find the module list in src/modules/index.ts')
+  writeFileSync(indexFile, registered)
+}
+
+function seedPermissions(root: string, module: string): void {
+  const rolesService = join(root, 'src/modules/roles/roles.service.ts')
+  const source = readFileSync(rolesService, 'utf8')
+  const updated = source.replace(
+    /(export const SEEDED_RESOURCES = \[[^\]]*?)(,?\s*\])/,
+    (_, list: string, end: string) => `${list}, '${module}'${end.replace(/^,/, '')}`,
+  )
+  if (updated === source) throw new Error('Cannot find SEEDED_RESOURCES in roles.service.ts')
+  writeFileSync(rolesService, updated)
+}
+
+export const makeModuleCommand: ProjectCommand = {
+  name: 'make:module',
+  description:
+    'Generate a module: models, schemas, repository, service, routes, errors, tests, migration',
+  offline: true,
+  async run(args) {
+    const [module, ...fieldSpecs] = args
+    const root = process.cwd()
+    const modulesDir = join(root, 'src/modules')
+    if (!existsSync(join(modulesDir, 'index.ts'))) {
+      throw new Error('Run make:module from the project root (src/modules/index.ts not found)')
+    }
+    if (!module || fieldSpecs.length === 0) {
+      process.stderr.write(`${USAGE}\n`)
+      return 1
+    }
+    if (!/^[a-z][a-z0-9_]{1,39}$/.test(module)) {
+      throw new Error(`"${module}" is not a module name: use snake_case letters, digits and _`)
+    }
+    if (RESERVED_MODULES.has(module)) throw new Error(`"${module}" is reserved`)
+    if (existsSync(join(modulesDir, module)) || tableExists(modulesDir, module)) {
+      throw new Error(`"${module}" already exists`)
+    }
+    const fields: Field[] = fieldSpecs.map(parseField)
+    const names = new Set<string>()
+    for (const field of fields) {
+      const key = field.kind === 'ref' ? `${field.name}_id` : field.name
+      if (names.has(key) || names.has(field.name))
+        throw new Error(`Field "${field.name}" is given twice`)
+      names.add(key).add(field.name)
+    }
+    const references: Reference[] = fields
+      .filter((field): field is Extract<Field, { kind: 'ref' }> => field.kind === 'ref')
+      .map((field) => {
+        const found = findTable(modulesDir, field.table)
+        return {
+          field,
+          tableConst: found.tableConst,
+          importPath: `../${found.module}/${found.module}.models.ts`,
+        }
+      })
+    const spec: ModuleSpec = { names: namesOf(module), fields, references }
+    const dir = join(modulesDir, module)
+    mkdirSync(dir)
+    const files: [string, string][] = [
+      ['models', modelsFile(spec)],
+      ['schemas', schemasFile(spec)],
+      ['repository', repositoryFile(spec)],
+      ['errors', errorsFile(spec)],
+      ['service', serviceFile(spec)],
+      ['routes', routesFile(spec)],
+      ['module', moduleFile(spec)],
+      ['test', testFile(spec)],
+    ]
+    const written = files.map(([role, content]) => {
+      const path = join(dir, `${module}.${role}.ts`)
+      writeFileSync(path, content)
+      return path
+    })
+    registerModule(root, module, spec.names.camel)
+    seedPermissions(root, module)
+    const run = (command: string, commandArgs: string[]) =>
+      execFileSync(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+    const touched = [
+      ...written,
+      join(modulesDir, 'index.ts'),
+      join(modulesDir, 'roles/roles.service.ts'),
+    ]
+    run(process.execPath, [
+      join(root, 'node_modules/@biomejs/biome/bin/biome'),
+      'check',
+      '--write',
+      ...touched,
+    ])
+    run(process.execPath, [
+      join(root, 'node_modules/drizzle-kit/bin.cjs'),
+      'generate',
+      '--name',
+      module,
+    ])
+    process.stdout.write(
+      `Module ${module} created:\n${touched.map((path) => `  ${path.slice(root.length + 1)}`).join('\n')}\n  migrations/ (new migration)\nNext: edit src/modules/${module}/${module}.service.ts, then npm test\n`,
+    )
+    return 0
+  },
+}
