@@ -89,6 +89,10 @@ export const configSchema = Type.Object({
   REDIS_URL: Type.Optional(
     Type.String({ description: 'Redis URL; unset = in-memory cache, rate limits and jobs' }),
   ),
+  CACHE_ENABLED: Type.Boolean({
+    default: true,
+    description: 'Cache reads (products, categories, role permissions); false to rule it out',
+  }),
   REDIS_KEY_PREFIX: Type.String({
     minLength: 1,
     maxLength: 50,

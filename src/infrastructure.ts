@@ -1,5 +1,5 @@
 import type { Config } from './config.ts'
-import { type Cache, createMemoryCache, createRedisCache } from './core/cache.ts'
+import { cacheFor } from './core/cache.ts'
 import { systemClock } from './core/clock.ts'
 import { type DatabaseHandle, openPglite, openPostgres } from './core/db/database.ts'
 import type { AppDeps } from './core/deps.ts'
@@ -34,11 +34,15 @@ export async function openInfrastructure(
     await database.close()
     throw error
   }
-  const cache: Cache = redis
-    ? createRedisCache(redis, logger, `${config.REDIS_KEY_PREFIX}cache:`)
-    : createMemoryCache()
   return {
-    deps: { config, logger, database, redis, cache, clock: systemClock },
+    deps: {
+      config,
+      logger,
+      database,
+      redis,
+      cache: cacheFor(config, redis, logger),
+      clock: systemClock,
+    },
     async close() {
       await redis?.quit().catch(() => redis?.disconnect())
       await database.close()

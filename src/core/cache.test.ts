@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../test/helpers/app.ts'
-import { type Cache, createMemoryCache, createRedisCache } from './cache.ts'
+import { type Cache, cacheFor, createMemoryCache, createRedisCache } from './cache.ts'
 import { connectRedis } from './redis.ts'
 
 const redisUrl = process.env.REDIS_URL
@@ -73,5 +73,23 @@ describe('memory cache', () => {
     const first = await cache.get<{ n: number }>('k')
     if (first) first.n = 2
     expect(await cache.get('k')).toEqual({ n: 1 })
+  })
+})
+
+describe('cacheFor', () => {
+  it('caches nothing when CACHE_ENABLED is false', async () => {
+    const cache = cacheFor(
+      { CACHE_ENABLED: false, REDIS_KEY_PREFIX: 'x:' },
+      undefined,
+      silentLogger,
+    )
+    await cache.set('k', 1, 60)
+    expect(await cache.get('k')).toBeUndefined()
+  })
+
+  it('caches in memory without Redis', async () => {
+    const cache = cacheFor({ CACHE_ENABLED: true, REDIS_KEY_PREFIX: 'x:' }, undefined, silentLogger)
+    await cache.set('k', 1, 60)
+    expect(await cache.get('k')).toBe(1)
   })
 })

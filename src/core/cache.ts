@@ -1,3 +1,4 @@
+import type { Config } from '../config.ts'
 import type { Logger } from './logger.ts'
 import type { Redis } from './redis.ts'
 
@@ -6,7 +7,6 @@ import type { Redis } from './redis.ts'
  * every process), else in memory, bounded. A cache failure is logged and treated as a miss.
  */
 export interface Cache {
-  readonly kind: 'redis' | 'memory'
   get<T>(key: string): Promise<T | undefined>
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>
   delete(...keys: string[]): Promise<void>
@@ -25,7 +25,6 @@ export function createMemoryCache({
   // A Map keeps insertion order: re-inserting on read makes the first key the least recently used.
   const entries = new Map<string, { json: string; expiresAt: number }>()
   return {
-    kind: 'memory',
     async get<T>(key: string) {
       const entry = entries.get(key)
       if (!entry) return undefined
@@ -57,7 +56,6 @@ export function createRedisCache(redis: Redis, logger: Logger, namespace: string
     return undefined
   }
   return {
-    kind: 'redis',
     async get<T>(key: string) {
       const json = await redis.get(namespace + key).catch(failed('get'))
       return json == null ? undefined : (JSON.parse(json) as T)
@@ -84,4 +82,24 @@ export function createRedisCache(redis: Redis, logger: Logger, namespace: string
 
 function escapeGlob(pattern: string): string {
   return pattern.replace(/[*?[\]\\]/g, '\\$&')
+}
+
+/** Caches nothing: `CACHE_ENABLED=false`, to rule the cache out while debugging or measuring. */
+export const noCache: Cache = {
+  get: async () => undefined,
+  set: async () => {},
+  delete: async () => {},
+  deleteByPrefix: async () => {},
+}
+
+/** The cache the configuration asks for: none, Redis (shared by every process), or memory. */
+export function cacheFor(
+  config: Pick<Config, 'CACHE_ENABLED' | 'REDIS_KEY_PREFIX'>,
+  redis: Redis | undefined,
+  logger: Logger,
+): Cache {
+  if (!config.CACHE_ENABLED) return noCache
+  return redis
+    ? createRedisCache(redis, logger, `${config.REDIS_KEY_PREFIX}cache:`)
+    : createMemoryCache()
 }

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { inject } from 'vitest'
 import { type Application, createApplication } from '../../src/app.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
-import { createMemoryCache, createRedisCache } from '../../src/core/cache.ts'
+import { cacheFor, createRedisCache } from '../../src/core/cache.ts'
 import { systemClock } from '../../src/core/clock.ts'
 import { type DatabaseHandle, openPostgres, wrapPglite } from '../../src/core/db/database.ts'
 import type { AppDeps } from '../../src/core/deps.ts'
@@ -84,9 +84,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = options.logger ?? silentLogger
   const database = await createTestDatabase(logger, config.DB_ECHO)
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test') : undefined
-  const cache = redis
-    ? createRedisCache(redis, logger, `${config.REDIS_KEY_PREFIX}cache:`)
-    : createMemoryCache()
+  const cache = cacheFor(config, redis, logger)
   const deps: AppDeps = { config, logger, database, redis, cache, clock: systemClock }
   const application = await createApplication(deps, options.modules ?? modules)
   await seedModules(options.modules ?? modules, application.services, application.context)
