@@ -1,5 +1,6 @@
 // GET /health in the full app against bare Fastify with the same route, alternated A B A B
-// so a noisy machine affects both alike. Prints requests/s, latency and the app/bare ratio.
+// so a noisy machine affects both alike. Prints requests/s, requests per CPU-second, latency and
+// the app/bare ratios. The app runs on DATABASE_URL / REDIS_URL when set, else embedded.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,12 +12,16 @@ const pinned = pinSelf()
 const dataDir = mkdtempSync(join(tmpdir(), 'food-fleet-bench-'))
 const { DATABASE_URL, REDIS_URL, ...cleanEnv } = process.env
 process.env = cleanEnv
+const services = {
+  ...(DATABASE_URL ? { DATABASE_URL } : {}),
+  ...(REDIS_URL ? { REDIS_URL } : {}),
+}
 
 const targets = {
   bare: { args: ['bench/bare-fastify.mjs'], env: {} },
   app: {
     args: ['bin/start.mjs'],
-    env: { DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
+    env: { DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...services },
   },
 }
 const results = { bare: [], app: [] }
@@ -42,7 +47,7 @@ const app = median(results.app, 'rps')
 const bareCpu = median(results.bare, 'perCpuSecond')
 const appCpu = median(results.app, 'perCpuSecond')
 console.log(
-  `\nGET /health, 32 connections, ${duration} s x ${rounds} rounds${pinned ? ', server on core 0, load on core 1' : ''}`,
+  `\nGET /health on ${DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}, 32 connections, ${duration} s x ${rounds} rounds${pinned ? ', server on core 0, load on core 1' : ''}`,
 )
 console.log(
   `medians: bare Fastify ${bare.toFixed(0)} req/s | Food Fleet ${app.toFixed(0)} req/s | ratio ${(app / bare).toFixed(2)}`,

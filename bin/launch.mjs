@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -8,8 +7,8 @@ const ROOT = new URL('..', import.meta.url)
  * Runs an entry point: the compiled JavaScript in production (no TypeScript at run time);
  * otherwise the TypeScript source, bundled by esbuild in ~0.1 s (dependencies stay external), so
  * `npm start` works right after `npm install` and starts about twice as fast as through a loader.
- * The bundle is written atomically under a name of its own per checkout, and rebuilt only when
- * a source file is newer.
+ * The bundle is written atomically into the checkout's `.cache/`, and rebuilt only when a source
+ * file is newer.
  */
 export async function launch(entry) {
   const built = new URL(`dist/${entry}.js`, ROOT)
@@ -21,11 +20,9 @@ export async function launch(entry) {
     await import(built.href)
     return
   }
-  const rootPath = fileURLToPath(ROOT)
-  const checkout = createHash('sha256').update(rootPath).digest('hex').slice(0, 12)
-  const cacheDir = new URL('node_modules/.cache/food-fleet/', ROOT)
+  const cacheDir = new URL('.cache/', ROOT)
   mkdirSync(cacheDir, { recursive: true })
-  const outfile = new URL(`${checkout}-${entry.replaceAll('/', '-')}.mjs`, cacheDir)
+  const outfile = new URL(`${entry.replaceAll('/', '-')}.mjs`, cacheDir)
   if (!isFresh(outfile)) await bundle(entry, outfile)
   process.setSourceMapsEnabled(true)
   await import(outfile.href)

@@ -4,7 +4,13 @@ import Fastify, { type FastifyBaseLogger, type FastifySerializerCompiler } from 
 import { guardRoutes, type RouteAccessEntry } from './core/auth/access.ts'
 import type { AppDeps } from './core/deps.ts'
 import { registerDocs } from './core/docs.ts'
-import { installHttpConventions, RequestLog, requestIdOf, trustProxyOf } from './core/http.ts'
+import {
+  installHttpConventions,
+  lazyChildLogger,
+  RequestLog,
+  requestIdOf,
+  trustProxyOf,
+} from './core/http.ts'
 import {
   type App,
   type AppModule,
@@ -50,7 +56,8 @@ export async function createApplication(
   const services = createServices(context, modules)
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    logController: new RequestLog(deps.logger),
+    logController: new RequestLog(deps.logger, config.SLOW_REQUEST_MS),
+    childLoggerFactory: lazyChildLogger,
     genReqId: requestIdOf,
     requestIdHeader: false,
     trustProxy: trustProxyOf(config.TRUST_PROXY),

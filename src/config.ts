@@ -49,6 +49,11 @@ export const configSchema = Type.Object({
     ],
     { default: 'info', description: 'pino log level' },
   ),
+  SLOW_REQUEST_MS: Type.Integer({
+    minimum: 1,
+    default: 1000,
+    description: 'Requests slower than this are logged at warn (others at debug, 4xx at info)',
+  }),
   TRUST_PROXY: Type.String({
     default: 'false',
     description: 'true, false, a hop count, or a comma list of proxy addresses/CIDRs',

@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/helpers/app.ts'
+import { modules } from '../modules/index.ts'
+import { publicRoute } from './auth/access.ts'
 import { createLogger } from './logger.ts'
+import { defineModule } from './module.ts'
 
 const lines: Record<string, unknown>[] = []
 const sink = new Writable({
@@ -10,11 +13,28 @@ const sink = new Writable({
     done()
   },
 })
-const logger = createLogger({ LOG_LEVEL: 'info', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
+const logger = createLogger({ LOG_LEVEL: 'debug', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
+
+const slowRoute = defineModule({
+  name: 'slow-probe',
+  routes(app) {
+    app.get('/probe/slow', { config: publicRoute }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      return { done: true }
+    })
+    app.get('/probe/crash', { config: publicRoute }, async () => {
+      throw new Error('boom')
+    })
+  },
+})
 
 let t: TestApp
 beforeAll(async () => {
-  t = await createTestApp({ logger })
+  t = await createTestApp({
+    logger,
+    modules: [...modules, slowRoute],
+    env: { SLOW_REQUEST_MS: '20' },
+  })
 })
 afterAll(() => t.close())
 
@@ -24,7 +44,34 @@ describe('logs', () => {
     await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'log-test-1' } })
     const requestLines = lines.filter((line) => line.reqId === 'log-test-1')
     expect(requestLines).toHaveLength(1)
-    expect(requestLines[0]).toMatchObject({ method: 'GET', url: '/health', status: 200 })
+    expect(requestLines[0]).toMatchObject({ method: 'GET', url: '/health', status: 200, level: 20 })
+  })
+
+  it('log a healthy request at debug, a client error at info and a slow request at warn', async () => {
+    lines.length = 0
+    await t.app.inject({ method: 'GET', url: '/nowhere', headers: { 'x-request-id': 'log-404' } })
+    await t.app.inject({
+      method: 'GET',
+      url: '/probe/slow',
+      headers: { 'x-request-id': 'log-slow' },
+    })
+    expect(lines.find((line) => line.reqId === 'log-404')).toMatchObject({ level: 30, status: 404 })
+    expect(lines.find((line) => line.reqId === 'log-slow')).toMatchObject({
+      level: 40,
+      status: 200,
+    })
+  })
+
+  it('log an unexpected error with its request id and stack, through the request logger', async () => {
+    lines.length = 0
+    await t.app.inject({
+      method: 'GET',
+      url: '/probe/crash',
+      headers: { 'x-request-id': 'log-500' },
+    })
+    const logged = lines.find((line) => line.reqId === 'log-500' && line.msg === 'unhandled error')
+    expect(logged).toMatchObject({ level: 50, err: { message: 'boom' } })
+    expect(String((logged?.err as { stack?: string } | undefined)?.stack)).toContain('Error: boom')
   })
 
   it('redact credentials, tokens and codes wherever they appear', () => {
