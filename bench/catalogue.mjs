@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { load, pinSelf, startServer, stopServer } from './lib.mjs'
+import { APP, load, pinSelf, startServer, stopServer } from './lib.mjs'
 
 const duration = Number(process.env.BENCH_DURATION ?? 5)
 const pinned = pinSelf()
@@ -25,7 +25,7 @@ async function api(server, method, path, body, token) {
 }
 
 async function run(cacheEnabled, dataDir, seed) {
-  const server = await startServer(['bin/start.mjs'], {
+  const server = await startServer(APP, {
     DATA_DIR: dataDir,
     CACHE_ENABLED: String(cacheEnabled),
     FIRST_SUPERUSER_EMAIL: admin.email,

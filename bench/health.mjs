@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { load, pinSelf, startServer, stopServer } from './lib.mjs'
+import { APP, load, pinSelf, startServer, stopServer } from './lib.mjs'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
 const duration = Number(process.env.BENCH_DURATION ?? 5)
@@ -20,7 +20,7 @@ const services = {
 const targets = {
   bare: { args: ['bench/bare-fastify.mjs'], env: {} },
   app: {
-    args: ['bin/start.mjs'],
+    args: APP,
     env: { DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...services },
   },
 }

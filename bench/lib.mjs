@@ -8,6 +8,11 @@ import autocannon from 'autocannon'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 
+/** The app exactly as `npm start` runs it (Node flags included), minus npm itself. */
+export const APP = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8'))
+  .scripts.start.split(' ')
+  .slice(1)
+
 const hasTaskset = (() => {
   try {
     execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })

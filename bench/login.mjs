@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
-import { load, pinSelf, startServer, stopServer } from './lib.mjs'
+import { APP, load, pinSelf, startServer, stopServer } from './lib.mjs'
 
 const cost = {
   memoryCost: Number(process.env.ARGON2_MEMORY_KIB ?? 19456),
@@ -21,7 +21,7 @@ const verifyMs = (performance.now() - started) / rounds
 const dataDir = mkdtempSync(join(tmpdir(), 'food-fleet-bench-'))
 const { DATABASE_URL, REDIS_URL, ...env } = process.env
 process.env = env
-const server = await startServer(['bin/start.mjs'], {
+const server = await startServer(APP, {
   DATA_DIR: dataDir,
   LOGIN_RATE_LIMIT: '1000000/minute',
   LOGIN_IP_RATE_LIMIT: '1000000/minute',
