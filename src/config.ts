@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import { type Static, type TSchema, Type } from 'typebox'
+import { UPLOAD_TYPES } from './core/uploads.ts'
 
 /**
  * Every setting, with the guide's variable names. Strings from the environment are coerced by
@@ -181,12 +182,43 @@ export const configSchema = Type.Object({
     default: 'Transactional',
     description: 'SNS SMS type attribute',
   }),
+  STORAGE_BACKEND: Type.Union([Type.Literal('local'), Type.Literal('s3')], {
+    default: 'local',
+    description: 'Where uploaded files go: local (UPLOAD_DIR) or s3 (S3_BUCKET)',
+  }),
+  UPLOAD_DIR: Type.Optional(
+    Type.String({ minLength: 1, description: 'Local upload directory (default DATA_DIR/uploads)' }),
+  ),
+  S3_BUCKET: Type.Optional(
+    Type.String({
+      pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      description: 'Bucket of uploads when STORAGE_BACKEND=s3',
+    }),
+  ),
+  MAX_UPLOAD_MB: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1024,
+    default: 5,
+    description: 'Largest uploaded file, in MiB (cut off while streaming)',
+  }),
+  MAX_UPLOAD_FILES: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 10,
+    description: 'Most files in one batch upload',
+  }),
+  ALLOWED_UPLOAD_TYPES: Type.Array(Type.Union(UPLOAD_TYPES.map((type) => Type.Literal(type))), {
+    minItems: 1,
+    default: ['image/jpeg', 'image/png', 'application/pdf'],
+    description: `Accepted upload types, recognised by content: ${UPLOAD_TYPES.join(', ')}`,
+  }),
 })
 
 export type Config = Static<typeof configSchema> & {
   SECRET_KEY: string
   DOCS_ENABLED: boolean
   DATA_DIR: string
+  UPLOAD_DIR: string
 }
 
 export class ConfigError extends Error {}
@@ -222,6 +254,11 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
   return {
     ...config,
     DATA_DIR: dataDir,
+    UPLOAD_DIR: config.UPLOAD_DIR ? resolve(config.UPLOAD_DIR) : join(dataDir, 'uploads'),
+    S3_BUCKET:
+      config.STORAGE_BACKEND === 's3' && !config.S3_BUCKET
+        ? refuse('S3_BUCKET', 'is required when STORAGE_BACKEND=s3')
+        : config.S3_BUCKET,
     DATABASE_URL: config.DATABASE_URL && normalizeDatabaseUrl(config.DATABASE_URL),
     REDIS_URL: config.REDIS_URL && checkUrl('REDIS_URL', config.REDIS_URL, ['redis:', 'rediss:']),
     DOCS_ENABLED: config.DOCS_ENABLED ?? !production,

@@ -5,6 +5,7 @@ import { type DatabaseHandle, openPglite, openPostgres } from './core/db/databas
 import type { AppDeps } from './core/deps.ts'
 import type { Logger } from './core/logger.ts'
 import { connectRedis, type Redis } from './core/redis.ts'
+import { storageFor } from './core/storage.ts'
 
 export interface Infrastructure {
   deps: AppDeps
@@ -41,6 +42,7 @@ export async function openInfrastructure(
       database,
       redis,
       cache: cacheFor(config, redis, logger),
+      storage: storageFor(config),
       clock: systemClock,
     },
     async close() {

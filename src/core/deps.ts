@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts'
 import type { DatabaseHandle } from './db/database.ts'
 import type { Logger } from './logger.ts'
 import type { Redis } from './redis.ts'
+import type { FileStorage } from './storage.ts'
 
 /** The infrastructure `buildApp` receives: production hands it PostgreSQL and Redis, tests PGlite and memory. */
 export interface AppDeps {
@@ -13,5 +14,7 @@ export interface AppDeps {
   /** Absent when `REDIS_URL` is unset. */
   redis?: Redis
   cache: Cache
+  /** Uploaded files: local directory or S3 (`STORAGE_BACKEND`). */
+  storage: FileStorage
   clock: Clock
 }

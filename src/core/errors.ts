@@ -135,6 +135,9 @@ export function errorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   const body = toProblem(error, request.id)
+  // Answered before the body was read (a 401 or 413 on an upload): close rather than let Node
+  // drain whatever the client still sends.
+  if (!request.raw.complete) reply.header('connection', 'close')
   if (body.status >= 500) {
     request.log.error({ err: error }, 'unhandled error')
   } else if (error instanceof AppError) {

@@ -1,5 +1,6 @@
 import type { AppModule } from '../core/module.ts'
 import { authModule } from './auth/auth.module.ts'
+import { filesModule } from './files/files.module.ts'
 import { healthModule } from './health/health.module.ts'
 import { productsModule } from './products/products.module.ts'
 import { rolesModule } from './roles/roles.module.ts'
@@ -15,4 +16,5 @@ export const modules: AppModule[] = [
   usersModule,
   authModule,
   productsModule,
+  filesModule,
 ]

@@ -13,6 +13,7 @@ import type { AppDeps } from '../../src/core/deps.ts'
 import { createLogger, type Logger } from '../../src/core/logger.ts'
 import { type AppModule, seedModules } from '../../src/core/module.ts'
 import { connectRedis } from '../../src/core/redis.ts'
+import { storageFor } from '../../src/core/storage.ts'
 import { modules } from '../../src/modules/index.ts'
 import { adminQuery, withDatabase } from './postgres.ts'
 
@@ -85,7 +86,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database = await createTestDatabase(logger, config.DB_ECHO)
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test') : undefined
   const cache = cacheFor(config, redis, logger)
-  const deps: AppDeps = { config, logger, database, redis, cache, clock: systemClock }
+  const storage = storageFor(config)
+  const deps: AppDeps = { config, logger, database, redis, cache, storage, clock: systemClock }
   const application = await createApplication(deps, options.modules ?? modules)
   await seedModules(options.modules ?? modules, application.services, application.context)
   const { app } = application

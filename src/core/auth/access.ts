@@ -78,7 +78,7 @@ function guardFor(access: RouteAccess, { tokens, loadPrincipal }: AccessDeps) {
     const principal = await loadPrincipal(userId)
     if (!principal) throw unauthorized('Could not validate credentials')
     if (!principal.isActive) throw forbidden('Inactive user')
-    if (permission && !principal.isSuperuser && !principal.permissions.has(permission)) {
+    if (permission && !hasPermission(principal, permission)) {
       throw forbidden(`Missing permission ${permission}`, { permission })
     }
     request.principal = sessionId ? { ...principal, sessionId } : principal
@@ -118,6 +118,11 @@ export function guardRoutes(app: App, deps: AccessDeps): RouteAccessEntry[] {
     }
   })
   return table
+}
+
+/** A superuser holds every permission. */
+export function hasPermission(principal: Principal, permission: string): boolean {
+  return principal.isSuperuser || principal.permissions.has(permission)
 }
 
 /** The authenticated caller of a route that declared `activeUser` or a permission. */

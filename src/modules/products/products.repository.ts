@@ -1,5 +1,6 @@
-import { asc, count, eq, type SQL, sql } from 'drizzle-orm'
+import { asc, count, eq, type SQL } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
+import { totalOf, windowTotal } from '../../core/db/pages.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
 
@@ -72,7 +73,7 @@ function productsQueries(db: Database) {
         .select({
           product: products,
           category: categories,
-          total: sql<number>`count(*) over ()`.mapWith(Number),
+          total: windowTotal(),
         })
         .from(products)
         .innerJoin(categories, eq(categories.id, products.categoryId))
@@ -80,11 +81,11 @@ function productsQueries(db: Database) {
         .orderBy(asc(products.id))
         .limit(limit)
         .offset(offset)
-      if (rows.length > 0 || offset === 0) {
-        return { items: rows.map(flatten), total: rows[0]?.total ?? 0 }
-      }
-      const [counted] = await db.select({ total: count() }).from(products).where(where)
-      return { items: [], total: counted?.total ?? 0 }
+      const total = await totalOf(rows, offset, async () => {
+        const [counted] = await db.select({ total: count() }).from(products).where(where)
+        return counted?.total ?? 0
+      })
+      return { items: rows.map(flatten), total }
     },
 
     async insertProduct(values: NewProduct): Promise<number> {
