@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
+import { CronExpressionParser } from 'cron-parser'
 import { type Static, type TSchema, Type } from 'typebox'
 import { UPLOAD_TYPES } from './core/uploads.ts'
 
@@ -182,6 +183,57 @@ export const configSchema = Type.Object({
     default: 'Transactional',
     description: 'SNS SMS type attribute',
   }),
+  EMAIL_BACKEND: Type.Union([Type.Literal('log'), Type.Literal('ses'), Type.Literal('smtp')], {
+    default: 'log',
+    description: 'log (writes .eml files under DATA_DIR/mail), ses or smtp (SMTP_URL)',
+  }),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      description: 'smtp:// or smtps:// URL with credentials; for EMAIL_BACKEND=smtp',
+    }),
+  ),
+  SMS_BACKEND: Type.Union([Type.Literal('log'), Type.Literal('sns')], {
+    default: 'log',
+    description: 'log (writes messages under DATA_DIR/sms) or sns',
+  }),
+  FRONTEND_URL: Type.String({
+    format: 'uri',
+    default: 'http://localhost:3000',
+    description: 'Base URL of the client app, for links in emails',
+  }),
+  RUN_WORKERS: Type.Optional(
+    Type.Boolean({
+      description:
+        'Work background jobs in the web process (default: on, except in production with REDIS_URL)',
+    }),
+  ),
+  JOB_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 50,
+    default: 5,
+    description: 'Tries of a background job before it fails for good',
+  }),
+  JOB_BACKOFF_MS: Type.Integer({
+    minimum: 1,
+    default: 2000,
+    description: 'First retry delay of a job; doubled on each further retry',
+  }),
+  JOB_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 5,
+    description: 'Jobs one process works at once',
+  }),
+  JOB_LOCK_MS: Type.Integer({
+    minimum: 1000,
+    default: 30000,
+    description: 'A job whose worker stops renewing its lock this long is run again (Redis only)',
+  }),
+  TOKEN_CLEANUP_CRON: Type.String({
+    minLength: 9,
+    default: '0 2 * * *',
+    description: 'When expired refresh tokens and codes are deleted (cron, UTC)',
+  }),
   STORAGE_BACKEND: Type.Union([Type.Literal('local'), Type.Literal('s3')], {
     default: 'local',
     description: 'Where uploaded files go: local (UPLOAD_DIR) or s3 (S3_BUCKET)',
@@ -219,6 +271,7 @@ export type Config = Static<typeof configSchema> & {
   DOCS_ENABLED: boolean
   DATA_DIR: string
   UPLOAD_DIR: string
+  RUN_WORKERS: boolean
 }
 
 export class ConfigError extends Error {}
@@ -255,6 +308,12 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     ...config,
     DATA_DIR: dataDir,
     UPLOAD_DIR: config.UPLOAD_DIR ? resolve(config.UPLOAD_DIR) : join(dataDir, 'uploads'),
+    SMTP_URL:
+      config.EMAIL_BACKEND === 'smtp'
+        ? checkUrl('SMTP_URL', config.SMTP_URL ?? '', ['smtp:', 'smtps:'])
+        : config.SMTP_URL,
+    TOKEN_CLEANUP_CRON: checkCron('TOKEN_CLEANUP_CRON', config.TOKEN_CLEANUP_CRON),
+    RUN_WORKERS: config.RUN_WORKERS ?? !(production && config.REDIS_URL),
     S3_BUCKET:
       config.STORAGE_BACKEND === 's3' && !config.S3_BUCKET
         ? refuse('S3_BUCKET', 'is required when STORAGE_BACKEND=s3')
@@ -319,6 +378,15 @@ function checkUrl(key: string, value: string, protocols: string[]): string {
     )
   }
   return value
+}
+
+function checkCron(key: string, value: string): string {
+  try {
+    CronExpressionParser.parse(value, { tz: 'UTC' })
+    return value
+  } catch (error) {
+    return refuse(key, `is not a cron expression (${(error as Error).message})`)
+  }
 }
 
 /** Accepts SQLAlchemy-style `postgresql+asyncpg://` URLs from the guide's `.env`. */

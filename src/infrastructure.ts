@@ -3,9 +3,13 @@ import { cacheFor } from './core/cache.ts'
 import { systemClock } from './core/clock.ts'
 import { type DatabaseHandle, openPglite, openPostgres } from './core/db/database.ts'
 import type { AppDeps } from './core/deps.ts'
+import { jobsFor } from './core/jobs.ts'
 import type { Logger } from './core/logger.ts'
+import { createMailer } from './core/mail.ts'
 import { connectRedis, type Redis } from './core/redis.ts'
+import { createSmsSender } from './core/sms.ts'
 import { storageFor } from './core/storage.ts'
+import { createTemplates } from './core/templates.ts'
 
 export interface Infrastructure {
   deps: AppDeps
@@ -35,19 +39,38 @@ export async function openInfrastructure(
     await database.close()
     throw error
   }
+  const deps = assembleDeps(config, logger, database, redis)
   return {
-    deps: {
-      config,
-      logger,
-      database,
-      redis,
-      cache: cacheFor(config, redis, logger),
-      storage: storageFor(config),
-      clock: systemClock,
-    },
+    deps,
     async close() {
+      await deps.jobs.close(config.SHUTDOWN_TIMEOUT_MS)
+      deps.mailer.close()
+      deps.sms.close()
       await redis?.quit().catch(() => redis?.disconnect())
       await database.close()
     },
+  }
+}
+
+/** Everything else the app needs, around an open database and Redis (tests build theirs too). */
+export function assembleDeps(
+  config: Config,
+  logger: Logger,
+  database: DatabaseHandle,
+  redis: Redis | undefined,
+): AppDeps {
+  const templates = createTemplates()
+  return {
+    config,
+    logger,
+    database,
+    redis,
+    cache: cacheFor(config, redis, logger),
+    storage: storageFor(config),
+    jobs: jobsFor(config, logger),
+    templates,
+    mailer: createMailer(config, templates, logger),
+    sms: createSmsSender(config, logger),
+    clock: systemClock,
   }
 }

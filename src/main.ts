@@ -1,6 +1,6 @@
 import { createApplication } from './app.ts'
 import { createLogger } from './core/logger.ts'
-import { seedModules } from './core/module.ts'
+import { jobHandlersOf, seedModules } from './core/module.ts'
 import { openInfrastructure } from './infrastructure.ts'
 import { modules } from './modules/index.ts'
 import { exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
@@ -29,6 +29,9 @@ const [{ app, services, context }] = await Promise.all([
 ])
 try {
   await seedModules(modules, services, context)
+  if (config.RUN_WORKERS) {
+    await infrastructure.deps.jobs.work(jobHandlersOf(modules, services, context))
+  }
   await app.listen({ host: config.HOST, port: config.PORT })
 } catch (error) {
   await infrastructure.close()
@@ -45,7 +48,7 @@ const databaseKind = config.DATABASE_URL
   : `embedded PostgreSQL in ${config.DATA_DIR}`
 logger.info(
   { startupMs: Math.round(performance.now() - startedAt) },
-  `${config.APP_NAME} listening on http://${config.HOST}:${config.PORT} (${databaseKind}${config.DOCS_ENABLED ? ', docs at /docs' : ''})`,
+  `${config.APP_NAME} listening on http://${config.HOST}:${config.PORT} (${databaseKind}${config.RUN_WORKERS ? ', working jobs' : ''}${config.DOCS_ENABLED ? ', docs at /docs' : ''})`,
 )
 
 let stopping = false

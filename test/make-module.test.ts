@@ -106,5 +106,5 @@ describe('make:module', () => {
     )
     expect(tests.code, tests.output.slice(-3000)).toBe(0)
     expect(tests.output).toMatch(/Tests\s+.*passed/)
-  })
+  }, 180_000)
 })

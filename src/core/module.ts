@@ -5,6 +5,7 @@ import type { PrincipalLoader } from './auth/access.ts'
 import { createPasswords, type Passwords } from './auth/passwords.ts'
 import { createTokens, type Tokens } from './auth/tokens.ts'
 import type { AppDeps } from './deps.ts'
+import type { JobHandler } from './jobs.ts'
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './rate-limit.ts'
 
 /** The Fastify instance every module registers on, typed by its TypeBox schemas. */
@@ -42,6 +43,8 @@ export interface AppModule {
   routes?(app: App, services: Services, context: ModuleContext): void | Promise<void>
   /** Idempotent; runs on start and by `food-fleet seed`, in module order. */
   seed?(services: Services, context: ModuleContext): Promise<void>
+  /** The background jobs and schedules it works (`npm run worker`, or RUN_WORKERS). */
+  jobs?(services: Services, context: ModuleContext): JobHandler[]
 }
 
 export function defineModule(module: AppModule): AppModule {
@@ -81,4 +84,12 @@ export async function seedModules(
   context: ModuleContext,
 ): Promise<void> {
   for (const module of modules) await module.seed?.(services, context)
+}
+
+export function jobHandlersOf(
+  modules: AppModule[],
+  services: Services,
+  context: ModuleContext,
+): JobHandler[] {
+  return modules.flatMap((module) => module.jobs?.(services, context) ?? [])
 }

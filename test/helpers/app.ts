@@ -7,13 +7,12 @@ import { inject } from 'vitest'
 import { type Application, createApplication } from '../../src/app.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
 import { cacheFor, createRedisCache } from '../../src/core/cache.ts'
-import { systemClock } from '../../src/core/clock.ts'
 import { type DatabaseHandle, openPostgres, wrapPglite } from '../../src/core/db/database.ts'
 import type { AppDeps } from '../../src/core/deps.ts'
 import { createLogger, type Logger } from '../../src/core/logger.ts'
-import { type AppModule, seedModules } from '../../src/core/module.ts'
+import { type AppModule, jobHandlersOf, seedModules } from '../../src/core/module.ts'
 import { connectRedis } from '../../src/core/redis.ts'
-import { storageFor } from '../../src/core/storage.ts'
+import { assembleDeps } from '../../src/infrastructure.ts'
 import { modules } from '../../src/modules/index.ts'
 import { adminQuery, withDatabase } from './postgres.ts'
 
@@ -86,17 +85,23 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database = await createTestDatabase(logger, config.DB_ECHO)
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test') : undefined
   const cache = cacheFor(config, redis, logger)
-  const storage = storageFor(config)
-  const deps: AppDeps = { config, logger, database, redis, cache, storage, clock: systemClock }
-  const application = await createApplication(deps, options.modules ?? modules)
-  await seedModules(options.modules ?? modules, application.services, application.context)
+  const deps = assembleDeps(config, logger, database, redis)
+  const appModules = options.modules ?? modules
+  const application = await createApplication(deps, appModules)
+  await seedModules(appModules, application.services, application.context)
   const { app } = application
   await app.ready()
+  if (config.RUN_WORKERS) {
+    await deps.jobs.work(jobHandlersOf(appModules, application.services, application.context))
+  }
   return {
     ...application,
     deps,
     async close() {
       await app.close()
+      await deps.jobs.close(5000)
+      deps.mailer.close()
+      deps.sms.close()
       if (redis) {
         await createRedisCache(redis, logger, config.REDIS_KEY_PREFIX).deleteByPrefix('')
         await redis.quit()

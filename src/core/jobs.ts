@@ -1,0 +1,309 @@
+import { Queue, Worker } from 'bullmq'
+import { CronExpressionParser } from 'cron-parser'
+import { Redis as IORedis } from 'ioredis'
+import type { Config } from '../config.ts'
+import type { Logger } from './logger.ts'
+
+/** A kind of background job and the payload it carries; modules declare them in `<name>.jobs.ts`. */
+export interface JobType<Payload> {
+  readonly name: string
+  /** Tries before the job fails for good (default `JOB_ATTEMPTS`). */
+  readonly attempts?: number
+  /** Never set: it only carries the payload's type. */
+  payloadOf?(payload: Payload): void
+}
+
+export function jobType<Payload>(
+  name: string,
+  options: { attempts?: number } = {},
+): JobType<Payload> {
+  return { name, ...options }
+}
+
+export interface JobRun {
+  /** 1 on the first try. */
+  attempt: number
+  /** When `attempt` reaches it, a failure is final. */
+  maxAttempts: number
+}
+
+/** What a process that works jobs runs for one job type (the guide's Celery task / beat entry). */
+export interface JobHandler<Payload = unknown> {
+  type: JobType<Payload>
+  run(payload: Payload, run: JobRun): Promise<void>
+  /** Also run on this cron schedule (UTC; 5 fields, or 6 with seconds), with this payload. */
+  schedule?: { cron: string; payload: Payload }
+}
+
+export function handleJob<Payload>(
+  type: JobType<Payload>,
+  run: JobHandler<Payload>['run'],
+  options: Omit<JobHandler<Payload>, 'type' | 'run'> = {},
+): JobHandler<Payload> {
+  return { type, run, ...options }
+}
+
+export interface Jobs {
+  readonly backend: 'bullmq' | 'in-process'
+  /**
+   * Queues a run. With an `id`, a job of that id still waiting, retrying or running is not
+   * queued twice.
+   */
+  enqueue<Payload>(
+    type: JobType<Payload>,
+    payload: Payload,
+    options?: { id?: string },
+  ): Promise<void>
+  /** Starts working these jobs and their schedules in this process (worker, or RUN_WORKERS). */
+  work(handlers: JobHandler[]): Promise<void>
+  /** Stops taking jobs and lets running ones finish, for at most `timeoutMs`. */
+  close(timeoutMs?: number): Promise<void>
+}
+
+export interface JobSettings {
+  attempts: number
+  /** First retry delay; each further retry doubles it. */
+  backoffMs: number
+  concurrency: number
+  logger: Logger
+}
+
+const backoffDelay = (backoffMs: number, attempt: number) => backoffMs * 2 ** (attempt - 1)
+
+function withTimeout(work: Promise<unknown>, timeoutMs: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise((resolve) => {
+    timer = setTimeout(resolve, timeoutMs)
+  })
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * BullMQ on Redis: jobs survive restarts and are shared by every process; retries back off
+ * exponentially; failed jobs are kept (7 days) for inspection; schedules are job schedulers, so
+ * several workers still run each occurrence once. A worker that dies mid-job has the job
+ * picked up again once its lock expires (at least once).
+ */
+export function createBullJobs(
+  redisUrl: string,
+  keyPrefix: string,
+  settings: JobSettings & { lockMs: number },
+): Jobs {
+  const prefix = `${keyPrefix}bull`
+  const connections: IORedis[] = []
+  const connect = () => {
+    const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null })
+    connections.push(connection)
+    return connection
+  }
+  let queue: Queue | undefined
+  const queueOf = () => {
+    queue ??= new Queue('jobs', {
+      connection: connect(),
+      prefix,
+      defaultJobOptions: {
+        attempts: settings.attempts,
+        backoff: { type: 'exponential', delay: settings.backoffMs },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    })
+    return queue
+  }
+  let worker: Worker | undefined
+  return {
+    backend: 'bullmq',
+    async enqueue(type, payload, options = {}) {
+      await queueOf().add(type.name, payload, {
+        jobId: options.id,
+        ...(type.attempts ? { attempts: type.attempts } : {}),
+      })
+    },
+    async work(handlers) {
+      const byName = new Map(handlers.map((handler) => [handler.type.name, handler]))
+      for (const handler of handlers) {
+        if (!handler.schedule) continue
+        await queueOf().upsertJobScheduler(
+          handler.type.name,
+          { pattern: handler.schedule.cron, tz: 'UTC' },
+          { name: handler.type.name, data: handler.schedule.payload },
+        )
+      }
+      worker = new Worker(
+        'jobs',
+        async (job) => {
+          const handler = byName.get(job.name)
+          if (!handler) throw new Error(`no handler for job ${job.name}`)
+          const maxAttempts = job.opts.attempts ?? settings.attempts
+          await handler.run(job.data, { attempt: job.attemptsMade + 1, maxAttempts })
+        },
+        {
+          connection: connect(),
+          prefix,
+          concurrency: settings.concurrency,
+          lockDuration: settings.lockMs,
+          stalledInterval: settings.lockMs,
+        },
+      )
+      worker.on('failed', (job, error) => {
+        settings.logger.warn({ job: job?.name, jobId: job?.id, err: error }, 'job failed')
+      })
+      worker.on('error', (error) => settings.logger.error({ err: error }, 'job worker error'))
+      await worker.waitUntilReady()
+    },
+    async close(timeoutMs = 10_000) {
+      if (worker) {
+        const closing = worker.close()
+        await withTimeout(closing, timeoutMs)
+        await worker.close(true)
+      }
+      await queue?.close()
+      await Promise.all(connections.map((connection) => connection.quit().catch(() => {})))
+    },
+  }
+}
+
+interface Pending {
+  name: string
+  attempts?: number
+  payload: unknown
+  id?: string
+  attempt: number
+}
+
+/**
+ * The same semantics in this process, for when there is no Redis (the embedded default): retries
+ * with exponential backoff, `id` de-duplication, cron schedules. Jobs live in memory: a job
+ * queued before a restart is lost, which is why work that must happen (notifications) is
+ * recorded in the database first and re-queued from there.
+ */
+export function createInProcessJobs(settings: JobSettings): Jobs {
+  const handlers = new Map<string, JobHandler>()
+  const pending: Pending[] = []
+  const queuedIds = new Set<string>()
+  const running = new Set<Promise<void>>()
+  const timers = new Set<NodeJS.Timeout>()
+  let working = false
+  let closed = false
+
+  const later = (delayMs: number, action: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      action()
+    }, delayMs)
+    timer.unref()
+    timers.add(timer)
+  }
+
+  function pump(): void {
+    while (working && running.size < settings.concurrency && pending.length > 0) {
+      const next = pending.shift() as Pending
+      const run = execute(next).finally(() => {
+        running.delete(run)
+        pump()
+      })
+      running.add(run)
+    }
+  }
+
+  async function execute(job: Pending): Promise<void> {
+    const handler = handlers.get(job.name)
+    const maxAttempts = job.attempts ?? settings.attempts
+    try {
+      if (!handler) throw new Error(`no handler for job ${job.name}`)
+      await handler.run(job.payload, { attempt: job.attempt, maxAttempts })
+      if (job.id) queuedIds.delete(job.id)
+    } catch (error) {
+      const final = job.attempt >= maxAttempts || closed
+      settings.logger.warn(
+        { job: job.name, jobId: job.id, attempt: job.attempt, err: error },
+        'job failed',
+      )
+      if (final) {
+        if (job.id) queuedIds.delete(job.id)
+        return
+      }
+      later(backoffDelay(settings.backoffMs, job.attempt), () => {
+        pending.push({ ...job, attempt: job.attempt + 1 })
+        pump()
+      })
+    }
+  }
+
+  function schedule(handler: JobHandler): void {
+    if (!handler.schedule || closed) return
+    const { cron, payload } = handler.schedule
+    const next = CronExpressionParser.parse(cron, { tz: 'UTC' }).next().getTime()
+    later(Math.max(0, next - Date.now()), () => {
+      if (closed) return
+      pending.push({
+        name: handler.type.name,
+        attempts: handler.type.attempts,
+        payload,
+        attempt: 1,
+      })
+      pump()
+      schedule(handler)
+    })
+  }
+
+  return {
+    backend: 'in-process',
+    async enqueue(type, payload, options = {}) {
+      if (options.id) {
+        if (queuedIds.has(options.id)) return
+        queuedIds.add(options.id)
+      }
+      pending.push({
+        name: type.name,
+        attempts: type.attempts,
+        payload,
+        id: options.id,
+        attempt: 1,
+      })
+      pump()
+    },
+    async work(list) {
+      for (const handler of list) {
+        handlers.set(handler.type.name, handler)
+        schedule(handler)
+      }
+      working = true
+      pump()
+    },
+    async close(timeoutMs = 10_000) {
+      closed = true
+      working = false
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      await withTimeout(Promise.allSettled([...running]), timeoutMs)
+    },
+  }
+}
+
+/** BullMQ when `REDIS_URL` is set (shared by every process), else the in-process runner. */
+export function jobsFor(
+  config: Pick<
+    Config,
+    | 'REDIS_URL'
+    | 'REDIS_KEY_PREFIX'
+    | 'JOB_ATTEMPTS'
+    | 'JOB_BACKOFF_MS'
+    | 'JOB_CONCURRENCY'
+    | 'JOB_LOCK_MS'
+  >,
+  logger: Logger,
+): Jobs {
+  const settings = {
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    concurrency: config.JOB_CONCURRENCY,
+    logger,
+  }
+  return config.REDIS_URL
+    ? createBullJobs(config.REDIS_URL, config.REDIS_KEY_PREFIX, {
+        ...settings,
+        lockMs: config.JOB_LOCK_MS,
+      })
+    : createInProcessJobs(settings)
+}

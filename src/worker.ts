@@ -1,0 +1,52 @@
+import { createLogger } from './core/logger.ts'
+import { createModuleContext, createServices, jobHandlersOf } from './core/module.ts'
+import { openInfrastructure } from './infrastructure.ts'
+import { modules } from './modules/index.ts'
+import { exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
+
+/**
+ * `npm run worker`: works every module's background jobs and runs their schedules — the guide's
+ * `celery worker` and `celery beat` in one process. Any number may run beside the web processes;
+ * BullMQ hands each job to one of them and each schedule fires once.
+ */
+const config = loadConfigOrExit()
+const logger = createLogger(config)
+if (!config.REDIS_URL) {
+  exitWith(
+    'npm run worker needs REDIS_URL: without Redis, jobs live in the web process, which works them itself (RUN_WORKERS)',
+  )
+}
+
+const infrastructure = await openInfrastructure(config, logger, 'worker').catch((error) => {
+  const explained = explainStartupError(error)
+  if (explained) exitWith(explained)
+  throw error
+})
+const { deps } = infrastructure
+const context = createModuleContext(deps)
+const services = createServices(context, modules)
+const handlers = jobHandlersOf(modules, services, context)
+await deps.jobs.work(handlers)
+logger.info(
+  { jobs: handlers.map((handler) => handler.type.name) },
+  `worker running ${handlers.length} job types on ${deps.jobs.backend}`,
+)
+
+let stopping = false
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'worker shutting down: finishing running jobs')
+  try {
+    await infrastructure.close()
+    logger.info('worker stopped')
+    process.exit(0)
+  } catch (error) {
+    logger.error({ err: error }, 'worker shutdown failed')
+    process.exit(1)
+  }
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, (received) => void shutdown(received))
+}
