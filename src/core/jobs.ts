@@ -31,8 +31,11 @@ export interface JobRun {
 export interface JobHandler<Payload = unknown> {
   type: JobType<Payload>
   run(payload: Payload, run: JobRun): Promise<void>
-  /** Also run on this cron schedule (UTC; 5 fields, or 6 with seconds), with this payload. */
-  schedule?: { cron: string; payload: Payload }
+  /**
+   * Also run on this cron schedule (UTC; 5 fields, or 6 with seconds) with this payload, and
+   * once when a process starts working jobs if `atStart`.
+   */
+  schedule?: { cron: string; payload: Payload; atStart?: boolean }
 }
 
 export function handleJob<Payload>(
@@ -123,11 +126,13 @@ export function createBullJobs(
       const byName = new Map(handlers.map((handler) => [handler.type.name, handler]))
       for (const handler of handlers) {
         if (!handler.schedule) continue
+        const { cron, payload, atStart } = handler.schedule
         await queueOf().upsertJobScheduler(
           handler.type.name,
-          { pattern: handler.schedule.cron, tz: 'UTC' },
-          { name: handler.type.name, data: handler.schedule.payload },
+          { pattern: cron, tz: 'UTC' },
+          { name: handler.type.name, data: payload },
         )
+        if (atStart) await queueOf().add(handler.type.name, payload)
       }
       worker = new Worker(
         'jobs',
@@ -267,6 +272,9 @@ export function createInProcessJobs(settings: JobSettings): Jobs {
       for (const handler of list) {
         handlers.set(handler.type.name, handler)
         schedule(handler)
+        if (handler.schedule?.atStart) {
+          pending.push({ name: handler.type.name, payload: handler.schedule.payload, attempt: 1 })
+        }
       }
       working = true
       pump()

@@ -10,6 +10,8 @@ export interface Templates {
   render(path: string, context: Record<string, unknown>): string
   /** Renders a plain-text template held as a string (SMS templates), not escaped. */
   renderText(source: string, context: Record<string, unknown>): string
+  /** Throws when `source` is not a valid template (checked before one is saved). */
+  parseText(source: string): void
 }
 
 function environment(loader: nunjucks.ILoader | null, autoescape: boolean): nunjucks.Environment {
@@ -58,6 +60,10 @@ export function createTemplates(root = TEMPLATES_ROOT): Templates {
     },
     renderText: (source, context) =>
       checked('(text)', source, context, () => text.renderString(source, context)),
+    parseText(source) {
+      // Compiling eagerly is what surfaces a syntax error.
+      new nunjucks.Template(source, text, undefined, true)
+    },
   }
 }
 

@@ -2,6 +2,7 @@ import type { AppModule } from '../core/module.ts'
 import { authModule } from './auth/auth.module.ts'
 import { filesModule } from './files/files.module.ts'
 import { healthModule } from './health/health.module.ts'
+import { notificationsModule } from './notifications/notifications.module.ts'
 import { productsModule } from './products/products.module.ts'
 import { rolesModule } from './roles/roles.module.ts'
 import { usersModule } from './users/users.module.ts'
@@ -13,6 +14,7 @@ import { usersModule } from './users/users.module.ts'
 export const modules: AppModule[] = [
   healthModule,
   rolesModule,
+  notificationsModule,
   usersModule,
   authModule,
   productsModule,

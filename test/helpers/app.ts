@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { inject } from 'vitest'
 import { type Application, createApplication } from '../../src/app.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
-import { cacheFor, createRedisCache } from '../../src/core/cache.ts'
+import { createRedisCache } from '../../src/core/cache.ts'
 import { type DatabaseHandle, openPostgres, wrapPglite } from '../../src/core/db/database.ts'
 import type { AppDeps } from '../../src/core/deps.ts'
 import { createLogger, type Logger } from '../../src/core/logger.ts'
@@ -84,7 +84,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = options.logger ?? silentLogger
   const database = await createTestDatabase(logger, config.DB_ECHO)
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test') : undefined
-  const cache = cacheFor(config, redis, logger)
   const deps = assembleDeps(config, logger, database, redis)
   const appModules = options.modules ?? modules
   const application = await createApplication(deps, appModules)

@@ -14,11 +14,23 @@ const DEVELOPMENT_SUPERUSER = 'admin@example.com'
 
 export const usersModule = defineModule({
   name: 'users',
-  services({ database, passwords }, { rolesService }) {
+  services({ database, passwords, config }, { rolesService, notificationsService }) {
     const usersService = createUsersService({
       usersRepository: createUsersRepository(database.db),
       rolesService,
       passwords,
+    })
+    // The guide's send_welcome_email_task, through the outbox of the registration transaction.
+    usersService.onRegistered(async (user, tx) => {
+      await notificationsService.email(tx, {
+        to: user.email,
+        subject: 'Welcome to Our Platform',
+        template: 'users/templates/welcome_email.html',
+        context: {
+          username: user.username,
+          login_url: new URL('/login', config.FRONTEND_URL).href,
+        },
+      })
     })
     return { usersService, principals: usersService.loadPrincipal }
   },

@@ -1,0 +1,55 @@
+import { handleJob } from '../../core/jobs.ts'
+import { defineModule } from '../../core/module.ts'
+import { deliverNotification, requeueNotifications } from './notifications.jobs.ts'
+import { createNotificationsRepository } from './notifications.repository.ts'
+import { registerNotificationsRoutes } from './notifications.routes.ts'
+import { createNotificationsService, type NotificationsService } from './notifications.service.ts'
+
+declare module '../../core/module.ts' {
+  interface Services {
+    notificationsService: NotificationsService
+  }
+}
+
+/** A queued row older than this is assumed lost and queued again. */
+const STALE_AFTER_SECONDS = 60
+
+/** Email and SMS through an outbox table, delivered by jobs; SMS templates in the database. */
+export const notificationsModule = defineModule({
+  name: 'notifications',
+  services: ({ database, templates, mailer, sms, jobs, clock, logger }) => ({
+    notificationsService: createNotificationsService({
+      notificationsRepository: createNotificationsRepository(database.db),
+      templates,
+      mailer,
+      sms,
+      jobs,
+      clock,
+      logger,
+    }),
+  }),
+  routes(app, { notificationsService }, { config }) {
+    registerNotificationsRoutes(app, { notificationsService, prefix: config.API_V1_PREFIX })
+  },
+  async seed({ notificationsService }) {
+    await notificationsService.seedSmsTemplates()
+  },
+  jobs: ({ notificationsService }) => [
+    handleJob(deliverNotification, ({ notificationId }, run) =>
+      notificationsService.deliver(notificationId, run),
+    ),
+    handleJob(
+      requeueNotifications,
+      async ({ olderThanSeconds }) => {
+        await notificationsService.requeueStale(olderThanSeconds)
+      },
+      {
+        schedule: {
+          cron: '* * * * *',
+          payload: { olderThanSeconds: STALE_AFTER_SECONDS },
+          atStart: true,
+        },
+      },
+    ),
+  ],
+})

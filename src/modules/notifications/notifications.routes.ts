@@ -1,0 +1,114 @@
+import { Type } from 'typebox'
+import { requirePermission } from '../../core/auth/access.ts'
+import type { App } from '../../core/module.ts'
+import { Page } from '../../core/pagination.ts'
+import { IdParams, problemResponses } from '../../core/schemas.ts'
+import {
+  Notification,
+  NotificationsQuery,
+  SmsTemplate,
+  SmsTemplateCreate,
+  SmsTemplateUpdate,
+} from './notifications.schemas.ts'
+import type { NotificationsService } from './notifications.service.ts'
+
+const guarded = problemResponses(401, 403)
+
+export function registerNotificationsRoutes(
+  app: App,
+  { notificationsService, prefix }: { notificationsService: NotificationsService; prefix: string },
+) {
+  const templates = `${prefix}/sms-templates`
+  const templateTags = ['sms-templates']
+
+  app.get(
+    `${prefix}/notifications/`,
+    {
+      config: requirePermission('notifications', 'read'),
+      schema: {
+        tags: ['notifications'],
+        summary: 'The outbox: every email and SMS with its delivery status (no bodies, no codes)',
+        querystring: NotificationsQuery,
+        response: { 200: Page(Notification), ...guarded, ...problemResponses(422) },
+      },
+    },
+    async (request) => {
+      const { page, size, channel, status } = request.query
+      return notificationsService.page(page, size, { channel, status })
+    },
+  )
+
+  app.get(
+    `${templates}/`,
+    {
+      config: requirePermission('notifications', 'read'),
+      schema: {
+        tags: templateTags,
+        summary: 'List SMS templates',
+        response: { 200: Type.Array(SmsTemplate), ...guarded },
+      },
+    },
+    async () => notificationsService.listSmsTemplates(),
+  )
+
+  app.get(
+    `${templates}/:id`,
+    {
+      config: requirePermission('notifications', 'read'),
+      schema: {
+        tags: templateTags,
+        summary: 'Get an SMS template',
+        params: IdParams,
+        response: { 200: SmsTemplate, ...guarded, ...problemResponses(404, 422) },
+      },
+    },
+    async (request) => notificationsService.getSmsTemplate(request.params.id),
+  )
+
+  app.post(
+    `${templates}/`,
+    {
+      config: requirePermission('notifications', 'create'),
+      schema: {
+        tags: templateTags,
+        summary: 'Create an SMS template',
+        body: SmsTemplateCreate,
+        response: { 201: SmsTemplate, ...guarded, ...problemResponses(409, 422) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await notificationsService.createSmsTemplate(request.body)),
+  )
+
+  app.put(
+    `${templates}/:id`,
+    {
+      config: requirePermission('notifications', 'update'),
+      schema: {
+        tags: templateTags,
+        summary: 'Update an SMS template (only the fields sent change)',
+        params: IdParams,
+        body: SmsTemplateUpdate,
+        response: { 200: SmsTemplate, ...guarded, ...problemResponses(404, 409, 422) },
+      },
+    },
+    async (request) => notificationsService.updateSmsTemplate(request.params.id, request.body),
+  )
+
+  app.delete(
+    `${templates}/:id`,
+    {
+      config: requirePermission('notifications', 'delete'),
+      schema: {
+        tags: templateTags,
+        summary: 'Delete an SMS template (not one the app itself sends)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      await notificationsService.deleteSmsTemplate(request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,51 @@
+import { Type } from 'typebox'
+import { PageQuery } from '../../core/pagination.ts'
+
+export const Notification = Type.Object({
+  id: Type.Integer(),
+  channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
+  recipient: Type.String(),
+  template: Type.Union([Type.String(), Type.Null()]),
+  subject: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+  sent_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+})
+
+export const NotificationsQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
+    status: Type.Optional(
+      Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed')]),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const SmsTemplate = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  content: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+})
+
+const Name = Type.String({ pattern: '^[a-z0-9_]{1,100}$', description: 'snake_case' })
+const Content = Type.String({ minLength: 1, maxLength: 1600, description: 'Jinja2 syntax' })
+const Description = Type.Union([Type.String({ maxLength: 255 }), Type.Null()])
+
+export const SmsTemplateCreate = Type.Object(
+  { name: Name, content: Content, description: Type.Optional(Description) },
+  { additionalProperties: false },
+)
+
+export const SmsTemplateUpdate = Type.Object(
+  {
+    name: Type.Optional(Name),
+    content: Type.Optional(Content),
+    description: Type.Optional(Description),
+  },
+  { additionalProperties: false },
+)

@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
+import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { type SmtpSink, startSmtpSink } from '../../../test/helpers/smtp.ts'
+import { jobHandlersOf } from '../../core/module.ts'
+import { modules } from '../index.ts'
+
+let sink: SmtpSink
+beforeAll(async () => {
+  sink = await startSmtpSink()
+})
+afterAll(() => sink.close())
+
+const smtpEnv = () => ({
+  EMAIL_BACKEND: 'smtp',
+  SMTP_URL: sink.url,
+  JOB_BACKOFF_MS: '20',
+  JOB_ATTEMPTS: '3',
+})
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+let registrations = 0
+async function register(t: TestApp) {
+  registrations += 1
+  const email = `new${registrations}-${Date.now()}@example.com`
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { email, username: `new${registrations}${Date.now()}`, password: 'correct-horse-42' },
+    remoteAddress: `10.9.${registrations}.1`,
+  })
+  expect(response.statusCode, response.body).toBe(201)
+  return email
+}
+
+async function outbox(t: TestApp, admin: TestUser, query = '') {
+  const response = await t.app.inject({
+    method: 'GET',
+    url: `/api/v1/notifications/?size=100${query}`,
+    headers: admin.headers,
+  })
+  expect(response.statusCode, response.body).toBe(200)
+  return response.json() as {
+    total: number
+    items: { recipient: string; status: string; attempts: number; last_error: string | null }[]
+  }
+}
+
+const messagesTo = (email: string) => sink.messages.filter((mime) => mime.includes(`To: ${email}`))
+
+describe('welcome email through the outbox', () => {
+  let t: TestApp
+  let admin: TestUser
+  beforeAll(async () => {
+    t = await createTestApp({ env: smtpEnv() })
+    admin = await createUser(t, { permissions: ['notifications:read'] })
+  })
+  afterAll(() => t.close())
+
+  it('records the email with the registration and delivers it once', async () => {
+    const email = await register(t)
+    await until(async () => (messagesTo(email).length > 0 ? true : undefined))
+    const row = await until(async () =>
+      (await outbox(t, admin)).items.find(
+        (item) => item.recipient === email && item.status === 'sent',
+      ),
+    )
+    expect(row).toMatchObject({ attempts: 1, last_error: null })
+    expect(messagesTo(email)).toHaveLength(1)
+    expect(messagesTo(email)[0]).toContain('Subject: Welcome to Our Platform')
+  })
+
+  it('retries with backoff while the SMTP server refuses, then delivers', async () => {
+    sink.refuseNext(2)
+    const email = await register(t)
+    const row = await until(async () =>
+      (await outbox(t, admin)).items.find(
+        (item) => item.recipient === email && item.status === 'sent',
+      ),
+    )
+    expect(row.attempts).toBe(3)
+    expect(messagesTo(email)).toHaveLength(1)
+  })
+
+  it('marks the row failed after the last attempt, keeping the error', async () => {
+    sink.refuseNext(3)
+    const email = await register(t)
+    const row = await until(async () =>
+      (await outbox(t, admin)).items.find(
+        (item) => item.recipient === email && item.status === 'failed',
+      ),
+    )
+    expect(row.attempts).toBe(3)
+    expect(row.last_error).toMatch(/451/)
+    expect(messagesTo(email)).toHaveLength(0)
+  })
+
+  it('lists rows for admins only, without bodies, filtered by channel and status', async () => {
+    const listed = await outbox(t, admin, '&channel=email&status=sent')
+    expect(listed.items.length).toBeGreaterThan(0)
+    for (const item of listed.items) {
+      expect(Object.keys(item).sort()).toEqual(
+        [
+          'attempts',
+          'channel',
+          'created_at',
+          'id',
+          'last_error',
+          'recipient',
+          'sent_at',
+          'status',
+          'subject',
+          'template',
+        ].sort(),
+      )
+    }
+    const user = await createUser(t)
+    const denied = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/notifications/',
+      headers: user.headers,
+    })
+    expect(denied.statusCode).toBe(403)
+  })
+
+  it('records nothing when the registration fails', async () => {
+    const before = (await outbox(t, admin)).total
+    const email = await register(t)
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email, username: `dup${Date.now()}`, password: 'correct-horse-42' },
+      remoteAddress: '10.8.0.1',
+    })
+    expect(again.statusCode).toBe(409)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await outbox(t, admin)).total).toBe(before + 1)
+  })
+})
+
+describe('delivery when no worker runs', () => {
+  it('keeps the row queued, then delivers it once a worker starts', async () => {
+    const t = await createTestApp({ env: { ...smtpEnv(), RUN_WORKERS: 'false' } })
+    try {
+      const admin = await createUser(t, { permissions: ['notifications:read'] })
+      const email = await register(t)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(messagesTo(email)).toHaveLength(0)
+      expect((await outbox(t, admin)).items.find((item) => item.recipient === email)?.status).toBe(
+        'queued',
+      )
+      await t.deps.jobs.work(jobHandlersOf(modules, t.services, t.context))
+      await until(async () =>
+        (await outbox(t, admin)).items.find(
+          (item) => item.recipient === email && item.status === 'sent',
+        ),
+      )
+      expect(messagesTo(email)).toHaveLength(1)
+    } finally {
+      await t.close()
+    }
+  })
+})
+
+describe('SMS templates', () => {
+  let t: TestApp
+  let manager: TestUser
+  beforeAll(async () => {
+    t = await createTestApp()
+    manager = await createUser(t, {
+      permissions: [
+        'notifications:read',
+        'notifications:create',
+        'notifications:update',
+        'notifications:delete',
+      ],
+    })
+  })
+  afterAll(() => t.close())
+
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+    t.app.inject({ method, url: `/api/v1/sms-templates/${url}`, payload, headers: manager.headers })
+
+  it("seeds the guide's 2fa_code and password_reset templates", async () => {
+    const listed = (await call('GET', '')).json()
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: '2fa_code',
+          content: 'Your verification code is: {{code}}',
+        }),
+        expect.objectContaining({
+          name: 'password_reset',
+          content: 'Your password reset code is: {{code}}. Valid for 15 minutes.',
+        }),
+      ]),
+    )
+  })
+
+  it('creates, reads, updates and deletes a template', async () => {
+    const created = await call('POST', '', {
+      name: 'order_ready',
+      content: 'Order {{ order_id }} is ready',
+      description: 'Pickup notice',
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const { id } = created.json()
+    expect((await call('GET', String(id))).json().name).toBe('order_ready')
+    const updated = await call('PUT', String(id), { content: 'Order {{ order_id }} is on its way' })
+    expect(updated.json()).toMatchObject({ name: 'order_ready', description: 'Pickup notice' })
+    expect((await call('POST', '', { name: 'order_ready', content: 'x' })).statusCode).toBe(409)
+    expect((await call('DELETE', String(id))).statusCode).toBe(204)
+    expect((await call('GET', String(id))).statusCode).toBe(404)
+  })
+
+  it('refuses a template that does not parse', async () => {
+    const response = await call('POST', '', { name: 'broken', content: 'Code {{ code ' })
+    expect(response.statusCode).toBe(422)
+    expect(response.json().errors[0].field).toBe('content')
+  })
+
+  it('protects the templates the app sends from deletion and renaming', async () => {
+    const required = (await call('GET', ''))
+      .json()
+      .find((row: { name: string }) => row.name === '2fa_code')
+    expect((await call('DELETE', String(required.id))).statusCode).toBe(409)
+    expect((await call('PUT', String(required.id), { name: 'other' })).statusCode).toBe(409)
+    const edited = await call('PUT', String(required.id), { content: 'Code: {{code}}' })
+    expect(edited.statusCode).toBe(200)
+  })
+
+  it('sends an SMS from a template, and refuses one with a variable missing', async () => {
+    const { notificationsService } = t.services
+    await expect(
+      notificationsService.sms(undefined, {
+        to: '+14155550123',
+        template: 'password_reset',
+        variables: {},
+      }),
+    ).rejects.toThrow('template (text) needs code')
+    await expect(
+      notificationsService.sms(undefined, { to: '+14155550123', template: 'nope', variables: {} }),
+    ).rejects.toThrow('SMS template "nope" does not exist')
+  })
+})
