@@ -1,4 +1,5 @@
-import { index, integer, pgTable, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import { check, index, integer, pgTable, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
 import { createdAt, id } from '../../core/db/columns.ts'
 import { users } from '../users/users.models.ts'
 
@@ -27,3 +28,36 @@ export const refreshTokens = pgTable(
 )
 
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect
+
+export type CodePurpose = 'password_reset' | '2fa_setup' | '2fa_login'
+
+/**
+ * One-time 6-digit codes (password reset, 2FA). Only an HMAC of the code is stored, keyed with
+ * the server secret: a copy of the table does not give the codes away, even though a million
+ * candidates are few. A new code of a purpose supersedes the user's earlier ones.
+ */
+export const verificationCodes = pgTable(
+  'verification_codes',
+  {
+    id: id(),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: varchar({ length: 20 }).notNull().$type<CodePurpose>(),
+    codeHash: varchar({ length: 64 }).notNull(),
+    attempts: integer().notNull().default(0),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('verification_codes_user_id_purpose_idx').on(table.userId, table.purpose),
+    index('verification_codes_expires_at_idx').on(table.expiresAt),
+    check(
+      'verification_codes_purpose_known',
+      sql`${table.purpose} in ('password_reset', '2fa_setup', '2fa_login')`,
+    ),
+  ],
+)
+
+export type VerificationCodeRow = typeof verificationCodes.$inferSelect

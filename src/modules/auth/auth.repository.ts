@@ -1,7 +1,13 @@
-import { and, eq, isNull, ne } from 'drizzle-orm'
+import { and, desc, eq, gt, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
-import { type RefreshTokenRow, refreshTokens } from './auth.models.ts'
+import {
+  type CodePurpose,
+  type RefreshTokenRow,
+  refreshTokens,
+  type VerificationCodeRow,
+  verificationCodes,
+} from './auth.models.ts'
 
 function authQueries(db: Database) {
   return {
@@ -54,6 +60,73 @@ function authQueries(db: Database) {
             keepFamilyId ? ne(refreshTokens.familyId, keepFamilyId) : undefined,
           ),
         )
+    },
+
+    /** Issues a code, superseding the user's earlier live codes of the same purpose. */
+    async replaceCode(values: typeof verificationCodes.$inferInsert): Promise<void> {
+      await db
+        .update(verificationCodes)
+        .set({ usedAt: values.createdAt ?? new Date() })
+        .where(
+          and(
+            eq(verificationCodes.userId, values.userId),
+            eq(verificationCodes.purpose, values.purpose),
+            isNull(verificationCodes.usedAt),
+          ),
+        )
+      await db.insert(verificationCodes).values(values)
+    },
+
+    /** The user's live code of a purpose: unused and unexpired. */
+    async liveCode(
+      userId: number,
+      purpose: CodePurpose,
+      now: Date,
+    ): Promise<VerificationCodeRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(verificationCodes)
+        .where(
+          and(
+            eq(verificationCodes.userId, userId),
+            eq(verificationCodes.purpose, purpose),
+            isNull(verificationCodes.usedAt),
+            gt(verificationCodes.expiresAt, now),
+          ),
+        )
+        .orderBy(desc(verificationCodes.id))
+        .limit(1)
+      return row
+    },
+
+    async countCodeAttempt(id: number): Promise<void> {
+      await db
+        .update(verificationCodes)
+        .set({ attempts: sql`${verificationCodes.attempts} + 1` })
+        .where(eq(verificationCodes.id, id))
+    },
+
+    /** Spends a code; false when a concurrent request spent it first. */
+    async useCode(id: number, at: Date): Promise<boolean> {
+      const used = await db
+        .update(verificationCodes)
+        .set({ usedAt: at })
+        .where(and(eq(verificationCodes.id, id), isNull(verificationCodes.usedAt)))
+        .returning({ id: verificationCodes.id })
+      return used.length > 0
+    },
+
+    /** The nightly cleanup: expired refresh tokens, and codes expired or spent. */
+    async deleteExpired(now: Date): Promise<{ refreshTokens: number; codes: number }> {
+      const tokens = await db
+        .delete(refreshTokens)
+        .where(lt(refreshTokens.expiresAt, now))
+        .returning({ id: refreshTokens.id })
+      const codes = await db
+        .delete(verificationCodes)
+        .where(or(lt(verificationCodes.expiresAt, now), isNotNull(verificationCodes.usedAt)))
+        .returning({ id: verificationCodes.id })
+      return { refreshTokens: tokens.length, codes: codes.length }
     },
   }
 }

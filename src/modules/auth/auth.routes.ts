@@ -7,7 +7,18 @@ import { problemResponses } from '../../core/schemas.ts'
 import { toUser } from '../users/users.routes.ts'
 import { User, UserRegister } from '../users/users.schemas.ts'
 import type { UsersService } from '../users/users.service.ts'
-import { LoginRequest, PasswordChange, RefreshRequest, Tokens } from './auth.schemas.ts'
+import {
+  LoginRequest,
+  PasswordChange,
+  PasswordResetConfirm,
+  PasswordResetRequest,
+  RefreshRequest,
+  Tokens,
+  TwoFactorChallenge,
+  TwoFactorConfirm,
+  TwoFactorDisable,
+  TwoFactorVerify,
+} from './auth.schemas.ts'
 import type { AuthService, ClientInfo } from './auth.service.ts'
 
 const tags = ['auth']
@@ -27,6 +38,9 @@ export interface AuthRateLimits {
   loginIp: RateRule
   signup: RateRule
 }
+
+/** Codes sent to one address: bounds the SMS and mail anyone can make us send to a victim. */
+const CODES_PER_ADDRESS = parseRate('5/hour') as RateRule
 
 export function rateLimitsOf(config: {
   LOGIN_RATE_LIMIT: string
@@ -85,9 +99,13 @@ export function registerAuthRoutes(
       },
       schema: {
         tags,
-        summary: 'Exchange email and password for tokens',
+        summary:
+          'Exchange email and password for tokens (with two-factor sign-in on: a challenge, and a code by SMS)',
         body: LoginRequest,
-        response: { 200: Tokens, ...problemResponses(401, 403, 422, 429) },
+        response: {
+          200: Type.Union([Tokens, TwoFactorChallenge]),
+          ...problemResponses(401, 403, 422, 429),
+        },
       },
     },
     async (request) =>
@@ -123,6 +141,122 @@ export function registerAuthRoutes(
       await authService.logout(request.body.refresh_token)
       return reply.code(204).send(null)
     },
+  )
+
+  app.post(
+    `${base}/2fa/verify`,
+    {
+      config: {
+        ...publicRoute,
+        rateLimits: [{ name: 'login-ip', rule: limits.loginIp, key: (r) => r.ip }],
+      },
+      schema: {
+        tags,
+        summary: 'Finish a two-factor sign-in with the SMS code (5 tries per challenge)',
+        body: TwoFactorVerify,
+        response: { 200: Tokens, ...problemResponses(401, 403, 422, 429) },
+      },
+    },
+    async (request) =>
+      authService.verifyTwoFactor(
+        request.body.challenge_token,
+        request.body.code,
+        clientOf(request),
+      ),
+  )
+
+  app.post(
+    `${base}/password-reset/request`,
+    {
+      config: {
+        ...publicRoute,
+        rateLimits: [
+          ...signupLimit,
+          { name: 'reset-address', rule: CODES_PER_ADDRESS, key: emailOf },
+        ],
+      },
+      schema: {
+        tags,
+        summary:
+          'Send a 6-digit reset code (SMS when the account has a phone, else email); always 202',
+        body: PasswordResetRequest,
+        response: { 202: Type.Null(), ...problemResponses(422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await authService.requestPasswordReset(request.body.email)
+      return reply.code(202).send(null)
+    },
+  )
+
+  app.post(
+    `${base}/password-reset/confirm`,
+    {
+      config: {
+        ...publicRoute,
+        rateLimits: [{ name: 'login-ip', rule: limits.loginIp, key: (r) => r.ip }],
+      },
+      schema: {
+        tags,
+        summary: 'Set a new password with the code; ends every session of the account',
+        body: PasswordResetConfirm,
+        response: { 204: Type.Null(), ...problemResponses(400, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { email, code, new_password } = request.body
+      await authService.confirmPasswordReset(email, code, new_password)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    `${base}/2fa/enable`,
+    {
+      config: activeUser,
+      schema: {
+        tags,
+        summary:
+          'Send a code by SMS to your phone_number; confirm it to turn two-factor sign-in on',
+        response: { 202: Type.Null(), ...problemResponses(401, 403, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      await authService.enableTwoFactor(principalOf(request).userId)
+      return reply.code(202).send(null)
+    },
+  )
+
+  app.post(
+    `${base}/2fa/confirm`,
+    {
+      config: activeUser,
+      schema: {
+        tags,
+        summary: 'Turn two-factor sign-in on with the code from /2fa/enable',
+        body: TwoFactorConfirm,
+        response: { 200: User, ...problemResponses(400, 401, 403, 422) },
+      },
+    },
+    async (request) =>
+      toUser(await authService.confirmTwoFactor(principalOf(request).userId, request.body.code)),
+  )
+
+  app.post(
+    `${base}/2fa/disable`,
+    {
+      config: activeUser,
+      schema: {
+        tags,
+        summary: 'Turn two-factor sign-in off (needs your password)',
+        body: TwoFactorDisable,
+        response: { 200: User, ...problemResponses(400, 401, 403, 422) },
+      },
+    },
+    async (request) =>
+      toUser(
+        await authService.disableTwoFactor(principalOf(request).userId, request.body.password),
+      ),
   )
 
   app.post(

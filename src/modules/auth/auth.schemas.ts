@@ -25,3 +25,36 @@ export const PasswordChange = Type.Object(
   { current_password: Type.String({ minLength: 1, maxLength: 128 }), new_password: Password },
   { additionalProperties: false },
 )
+
+export const TwoFactorChallenge = Type.Object({
+  two_factor_required: Type.Literal(true),
+  challenge_token: Type.String({ description: 'Send it with the SMS code to /auth/2fa/verify' }),
+})
+
+const Code = Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code' })
+
+export const TwoFactorVerify = Type.Object(
+  { challenge_token: Type.String({ minLength: 1, maxLength: 2000 }), code: Code },
+  { additionalProperties: false },
+)
+
+export const PasswordResetRequest = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 254 }) },
+  { additionalProperties: false },
+)
+
+export const PasswordResetConfirm = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    code: Code,
+    new_password: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+)
+
+export const TwoFactorConfirm = Type.Object({ code: Code }, { additionalProperties: false })
+
+export const TwoFactorDisable = Type.Object(
+  { password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+)

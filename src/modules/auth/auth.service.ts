@@ -1,15 +1,24 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash, createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import { forbidden } from '../../core/auth/auth.errors.ts'
 import type { Passwords } from '../../core/auth/passwords.ts'
 import { newOpaqueToken, type Tokens } from '../../core/auth/tokens.ts'
 import type { Clock } from '../../core/clock.ts'
-import type { UsersService } from '../users/users.service.ts'
+import type { Jobs } from '../../core/jobs.ts'
+import type { Logger } from '../../core/logger.ts'
+import type { NotificationsService } from '../notifications/notifications.service.ts'
+import type { UsersService, UserWithRole } from '../users/users.service.ts'
 import {
+  invalidCode,
   invalidCredentials,
+  invalidLoginCode,
   invalidRefreshToken,
+  phoneNumberRequired,
   refreshTokenReused,
+  twoFactorAlreadyOn,
   wrongCurrentPassword,
 } from './auth.errors.ts'
+import { passwordResetRequested } from './auth.jobs.ts'
+import type { CodePurpose } from './auth.models.ts'
 import type { AuthRepository } from './auth.repository.ts'
 
 export interface IssuedTokens {
@@ -18,6 +27,16 @@ export interface IssuedTokens {
   token_type: 'bearer'
   expires_in: number
 }
+
+/** Login of a user with two-factor sign-in on: the SMS code goes to `/auth/2fa/verify`. */
+export interface TwoFactorChallenge {
+  two_factor_required: true
+  challenge_token: string
+}
+
+/** How long a code is valid, and how many wrong tries it survives. */
+export const CODE_TTL_MINUTES = 15
+export const CODE_MAX_ATTEMPTS = 5
 
 /** Where a session was started from, kept with its refresh tokens. */
 export interface ClientInfo {
@@ -30,19 +49,83 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 export function createAuthService({
   authRepository,
   usersService,
+  notificationsService,
+  jobs,
   passwords,
   tokens,
   clock,
+  logger,
   refreshTtlDays,
+  codeSecret,
 }: {
   authRepository: AuthRepository
   usersService: UsersService
+  notificationsService: NotificationsService
+  jobs: Jobs
   passwords: Passwords
   tokens: Tokens
   clock: Clock
+  logger: Logger
   refreshTtlDays: number
+  /** Keys the HMAC of stored codes (SECRET_KEY). */
+  codeSecret: string
 }) {
   const refreshTtlMs = refreshTtlDays * 86_400_000
+
+  const codeHash = (userId: number, purpose: CodePurpose, code: string) =>
+    createHmac('sha256', codeSecret).update(`${purpose}:${userId}:${code}`).digest('hex')
+
+  /**
+   * A fresh 6-digit code for the user, stored as its HMAC, and its message queued in the same
+   * transaction (by SMS to the phone, else by email).
+   */
+  async function issueCode(
+    user: { id: number; email: string; username: string; phoneNumber: string | null },
+    purpose: CodePurpose,
+    via: 'sms' | 'sms-or-email',
+  ): Promise<void> {
+    const code = randomInt(0, 1_000_000).toString().padStart(6, '0')
+    const now = clock.now()
+    await authRepository.transaction(async (repository, tx) => {
+      await repository.replaceCode({
+        userId: user.id,
+        purpose,
+        codeHash: codeHash(user.id, purpose, code),
+        expiresAt: new Date(now.getTime() + CODE_TTL_MINUTES * 60_000),
+        createdAt: now,
+      })
+      const template = purpose === 'password_reset' ? 'password_reset' : '2fa_code'
+      if (user.phoneNumber) {
+        await notificationsService.sms(tx, { to: user.phoneNumber, template, variables: { code } })
+      } else if (via === 'sms-or-email') {
+        await notificationsService.email(tx, {
+          to: user.email,
+          subject: 'Your password reset code',
+          template: 'auth/templates/password_reset.html',
+          context: { username: user.username, code, minutes: CODE_TTL_MINUTES },
+        })
+      } else {
+        throw phoneNumberRequired()
+      }
+    })
+  }
+
+  /**
+   * Checks a code against the user's live one: a wrong code counts a try, the fifth wrong try
+   * spends it, a right one is spent at once (single use, even under concurrent tries).
+   */
+  async function spendCode(userId: number, purpose: CodePurpose, code: string): Promise<boolean> {
+    const now = clock.now()
+    const live = await authRepository.liveCode(userId, purpose, now)
+    if (!live || live.attempts >= CODE_MAX_ATTEMPTS) return false
+    const expected = Buffer.from(live.codeHash, 'hex')
+    const given = Buffer.from(codeHash(userId, purpose, code), 'hex')
+    if (!timingSafeEqual(expected, given)) {
+      await authRepository.countCodeAttempt(live.id)
+      return false
+    }
+    return authRepository.useCode(live.id, now)
+  }
 
   function refreshRow(userId: number, familyId: string, client: ClientInfo) {
     const token = newOpaqueToken()
@@ -80,7 +163,11 @@ export function createAuthService({
 
   return {
     /** Unknown email and wrong password cost the same time and get the same answer. */
-    async login(email: string, password: string, client: ClientInfo): Promise<IssuedTokens> {
+    async login(
+      email: string,
+      password: string,
+      client: ClientInfo,
+    ): Promise<IssuedTokens | TwoFactorChallenge> {
       const user = await usersService.findByEmail(email)
       if (!user) {
         await passwords.verifyDummy(password)
@@ -89,7 +176,80 @@ export function createAuthService({
       if (!(await passwords.verify(user.passwordHash, password))) throw invalidCredentials()
       if (!user.isActive) throw forbidden('Inactive user')
       if (passwords.needsRehash(user.passwordHash)) await usersService.rehash(user.id, password)
+      if (user.twoFactorEnabled && user.phoneNumber) {
+        await issueCode(user, '2fa_login', 'sms')
+        return {
+          two_factor_required: true,
+          challenge_token: tokens.signChallenge(user.id, CODE_TTL_MINUTES * 60).token,
+        }
+      }
       return startSession(user.id, client)
+    },
+
+    /** The second step of a two-factor sign-in: the challenge from login and the SMS code. */
+    async verifyTwoFactor(
+      challengeToken: string,
+      code: string,
+      client: ClientInfo,
+    ): Promise<IssuedTokens> {
+      const { userId } = tokens.verifyChallenge(challengeToken)
+      if (!(await spendCode(userId, '2fa_login', code))) throw invalidLoginCode()
+      const principal = await usersService.loadPrincipal(userId)
+      if (!principal) throw invalidLoginCode()
+      if (!principal.isActive) throw forbidden('Inactive user')
+      return startSession(userId, client)
+    },
+
+    /** Queues the request; the job sends the code if the email has an active account. */
+    async requestPasswordReset(email: string): Promise<void> {
+      await jobs.enqueue(passwordResetRequested, { email: email.trim().toLowerCase() })
+    },
+
+    /** The job behind `requestPasswordReset`. */
+    async sendPasswordResetCode(email: string): Promise<void> {
+      const user = await usersService.findByEmail(email)
+      if (!user?.isActive) {
+        logger.info('password reset requested for an unknown or inactive account')
+        return
+      }
+      await issueCode(user, 'password_reset', 'sms-or-email')
+    },
+
+    /** Sets the new password with a valid code and ends every session of the user. */
+    async confirmPasswordReset(email: string, code: string, newPassword: string): Promise<void> {
+      usersService.checkPassword('new_password', newPassword)
+      const user = await usersService.findByEmail(email)
+      if (!user?.isActive || !(await spendCode(user.id, 'password_reset', code))) {
+        throw invalidCode()
+      }
+      await usersService.setPassword(user.id, newPassword)
+      await authRepository.revokeUserSessions(user.id, clock.now())
+    },
+
+    /** Sends a code to the user's phone; confirming it turns two-factor sign-in on. */
+    async enableTwoFactor(userId: number): Promise<void> {
+      const user = await usersService.get(userId)
+      if (user.twoFactorEnabled) throw twoFactorAlreadyOn()
+      if (!user.phoneNumber) throw phoneNumberRequired()
+      await issueCode(user, '2fa_setup', 'sms')
+    },
+
+    async confirmTwoFactor(userId: number, code: string): Promise<UserWithRole> {
+      if (!(await spendCode(userId, '2fa_setup', code))) throw invalidCode()
+      return usersService.setTwoFactor(userId, true)
+    },
+
+    async disableTwoFactor(userId: number, password: string): Promise<UserWithRole> {
+      const user = await usersService.get(userId)
+      if (!(await passwords.verify(user.passwordHash, password))) throw wrongCurrentPassword()
+      return usersService.setTwoFactor(userId, false)
+    },
+
+    /** The nightly cleanup job; logs what it removed. */
+    async cleanupExpired(): Promise<{ refreshTokens: number; codes: number }> {
+      const removed = await authRepository.deleteExpired(clock.now())
+      logger.info(removed, 'removed expired refresh tokens and codes')
+      return removed
     },
 
     /**

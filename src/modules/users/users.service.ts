@@ -201,6 +201,16 @@ export function createUsersService({
       await usersRepository.update(userId, { passwordHash: await passwords.hash(password) })
     },
 
+    /** Refuses a weak password with 422 naming `field`. */
+    checkPassword,
+
+    /** Turns two-factor sign-in on or off (the auth flows check the code or password first). */
+    async setTwoFactor(userId: number, enabled: boolean): Promise<UserWithRole> {
+      const user = await usersRepository.update(userId, { twoFactorEnabled: enabled })
+      if (!user) throw userNotFound(userId)
+      return withRole(user)
+    },
+
     async rehash(userId: number, password: string): Promise<void> {
       await usersRepository.update(userId, { passwordHash: await passwords.hash(password) })
     },
