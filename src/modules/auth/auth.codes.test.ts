@@ -266,7 +266,7 @@ describe.skipIf(!requireTool('moto_server'))('codes by SES and SNS (moto_server)
   })
 
   it('never shows a code in a response or a log line', async () => {
-    const sent = ((await moto.data()).sns?.SMS as Sms[]).map(
+    const sent = (((await moto.data()).sns?.SMS ?? []) as Sms[]).map(
       (sms) => /(\d{6})/.exec(sms.message)?.[1],
     )
     expect(sent.length).toBeGreaterThan(5)
