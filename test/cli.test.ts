@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -36,6 +36,19 @@ describe('food-fleet CLI', () => {
     const duplicate = await run(args, env)
     expect(duplicate.code).toBe(1)
     expect(duplicate.output).toContain('already exists')
+  })
+
+  it('sends a test email and a test SMS through the configured transports, printing their ids', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'food-fleet-cli-'))
+    const email = await run(['send-test-email', '--to', 'ops@example.com'], { DATA_DIR: dataDir })
+    expect(email.code, email.output).toBe(0)
+    expect(email.output).toMatch(/^Email sent through log: <.+>$/m)
+    expect(readdirSync(join(dataDir, 'mail'))).toHaveLength(1)
+    const sms = await run(['send-test-sms', '--to', '+14155550123'], { DATA_DIR: dataDir })
+    expect(sms.output).toMatch(/^SMS sent through log: [0-9a-f-]{36}$/m)
+    const bad = await run(['send-test-sms', '--to', '12345'], { DATA_DIR: dataDir })
+    expect(bad.code).toBe(1)
+    expect(bad.output).toContain('--to must be an E.164 number')
   })
 
   it('rejects an unknown command', async () => {

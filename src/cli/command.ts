@@ -1,4 +1,6 @@
+import type { Config } from '../config.ts'
 import type { AppDeps } from '../core/deps.ts'
+import type { Logger } from '../core/logger.ts'
 
 interface CommandInfo {
   name: string
@@ -18,4 +20,10 @@ export interface ProjectCommand extends CommandInfo {
   run(args: string[]): Promise<number | undefined>
 }
 
-export type Command = DatabaseCommand | ProjectCommand
+/** A command that needs the configuration but no database (it can run beside the app). */
+export interface ConfigCommand extends CommandInfo {
+  configOnly: true
+  run(args: string[], config: Config, logger: Logger): Promise<number | undefined>
+}
+
+export type Command = DatabaseCommand | ProjectCommand | ConfigCommand

@@ -6,9 +6,17 @@ import { createSuperuserCommand } from './create-superuser.command.ts'
 import { makeModuleCommand } from './make-module/make-module.command.ts'
 import { migrateCommand } from './migrate.command.ts'
 import { seedCommand } from './seed.command.ts'
+import { sendTestEmailCommand, sendTestSmsCommand } from './send-test.command.ts'
 
 /** The `food-fleet` command (`npm run cli -- <command>`); each command lives in its own file. */
-const commands: Command[] = [migrateCommand, seedCommand, createSuperuserCommand, makeModuleCommand]
+const commands: Command[] = [
+  migrateCommand,
+  seedCommand,
+  createSuperuserCommand,
+  makeModuleCommand,
+  sendTestEmailCommand,
+  sendTestSmsCommand,
+]
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length))
@@ -37,6 +45,13 @@ const logger = createLogger({
   ...config,
   LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
 })
+if ('configOnly' in command) {
+  const code = await command.run(args, config, logger).catch((error: unknown) => {
+    process.stderr.write(`${command.name} failed: ${(error as Error).message}\n`)
+    return 1
+  })
+  process.exit(code ?? 0)
+}
 const infrastructure = await openInfrastructure(config, logger, 'cli', {
   migrate: command.migrateFirst,
 }).catch((error: unknown) => exitWith(explainStartupError(error) ?? String(error)))
