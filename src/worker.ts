@@ -31,6 +31,8 @@ logger.info(
   { jobs: handlers.map((handler) => handler.type.name) },
   `worker running ${handlers.length} job types on ${deps.jobs.backend}`,
 )
+// Logs are written asynchronously: whoever waits for this line (an operator, a supervisor) sees it now.
+logger.flush()
 
 let stopping = false
 async function shutdown(signal: NodeJS.Signals): Promise<void> {

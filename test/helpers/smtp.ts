@@ -7,6 +7,11 @@ export interface SmtpSink {
   messages: string[]
   /** The next `count` messages are refused with a temporary error (451). */
   refuseNext(count: number): void
+  /** Holds every message's final answer until `release()`, as a slow server would. */
+  hold(): void
+  release(): void
+  /** Messages received and waiting for their answer. */
+  held(): number
   close(): Promise<void>
 }
 
@@ -14,6 +19,8 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: string[] = []
   let refusals = 0
+  let holding = false
+  let waiting: (() => void)[] = []
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -22,6 +29,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
+        if (holding) {
+          waiting.push(() => {
+            messages.push(Buffer.concat(chunks).toString('utf8'))
+            callback()
+          })
+          return
+        }
         if (refusals > 0) {
           refusals -= 1
           const error = Object.assign(new Error('Try again later'), { responseCode: 451 })
@@ -41,6 +55,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     refuseNext(count) {
       refusals = count
     },
+    hold() {
+      holding = true
+    },
+    release() {
+      holding = false
+      for (const answer of waiting) answer()
+      waiting = []
+    },
+    held: () => waiting.length,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
