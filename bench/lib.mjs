@@ -37,10 +37,12 @@ export async function freePort() {
   return port
 }
 
-export async function startServer(args, env) {
+/** Starts the app on a free port, pinned to core 0 unless `pin` is false (a cluster needs both). */
+export async function startServer(args, env, { pin = true } = {}) {
   const port = await freePort()
-  const command = hasTaskset ? 'taskset' : process.execPath
-  const argv = hasTaskset ? ['-c', '0', process.execPath, ...args] : args
+  const pinned = pin && hasTaskset
+  const command = pinned ? 'taskset' : process.execPath
+  const argv = pinned ? ['-c', '0', process.execPath, ...args] : args
   const child = spawn(command, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },

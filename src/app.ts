@@ -71,6 +71,8 @@ export async function createApplication(
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setSerializerCompiler(serializerCompiler)
+  // Timing every request has a cost: only paid when something scrapes it.
+  if (config.METRICS_PORT) deps.metrics.instrument(app)
   await installHttpConventions(app, config)
   await registerDocs(app, config)
   applyRateLimits(app, context.rateLimiter)

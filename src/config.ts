@@ -51,6 +51,20 @@ export const configSchema = Type.Object({
     ],
     { default: 'info', description: 'pino log level' },
   ),
+  WEB_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 1,
+    description: 'HTTP worker processes sharing PORT (node:cluster); above 1 needs DATABASE_URL',
+  }),
+  METRICS_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 65535,
+      description:
+        'Serve Prometheus /metrics on this port (on HOST), apart from the API; unset = off',
+    }),
+  ),
   SLOW_REQUEST_MS: Type.Integer({
     minimum: 1,
     default: 1000,

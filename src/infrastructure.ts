@@ -6,6 +6,7 @@ import type { AppDeps } from './core/deps.ts'
 import { jobsFor } from './core/jobs.ts'
 import type { Logger } from './core/logger.ts'
 import { createMailer } from './core/mail.ts'
+import { createMetrics } from './core/metrics.ts'
 import { connectRedis, type Redis } from './core/redis.ts'
 import { createSmsSender } from './core/sms.ts'
 import { storageFor } from './core/storage.ts'
@@ -60,6 +61,9 @@ export function assembleDeps(
   redis: Redis | undefined,
 ): AppDeps {
   const templates = createTemplates()
+  const metrics = createMetrics()
+  const jobs = jobsFor(config, logger, metrics.observeJob)
+  metrics.watch(database, jobs)
   return {
     config,
     logger,
@@ -67,10 +71,11 @@ export function assembleDeps(
     redis,
     cache: cacheFor(config, redis, logger),
     storage: storageFor(config),
-    jobs: jobsFor(config, logger),
+    jobs,
     templates,
     mailer: createMailer(config, templates, logger),
     sms: createSmsSender(config, logger),
+    metrics,
     clock: systemClock,
   }
 }

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './db/database.ts'
 import type { Jobs } from './jobs.ts'
 import type { Logger } from './logger.ts'
 import type { Mailer } from './mail.ts'
+import type { Metrics } from './metrics.ts'
 import type { Redis } from './redis.ts'
 import type { SmsSender } from './sms.ts'
 import type { FileStorage } from './storage.ts'
@@ -25,5 +26,6 @@ export interface AppDeps {
   templates: Templates
   mailer: Mailer
   sms: SmsSender
+  metrics: Metrics
   clock: Clock
 }

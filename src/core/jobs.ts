@@ -59,9 +59,13 @@ export interface Jobs {
   ): Promise<void>
   /** Starts working these jobs and their schedules in this process (worker, or RUN_WORKERS). */
   work(handlers: JobHandler[]): Promise<void>
+  /** Jobs by state (waiting, delayed, active, failed), for metrics. */
+  depth(): Promise<Record<string, number>>
   /** Stops taking jobs and lets running ones finish, for at most `timeoutMs`. */
   close(timeoutMs?: number): Promise<void>
 }
+
+export type JobOutcome = 'completed' | 'retried' | 'failed'
 
 export interface JobSettings {
   attempts: number
@@ -69,6 +73,27 @@ export interface JobSettings {
   backoffMs: number
   concurrency: number
   logger: Logger
+  /** Told of every run's end (metrics). */
+  observe?(job: string, outcome: JobOutcome, seconds: number): void
+}
+
+/** Runs a handler, telling `observe` how it ended. */
+async function observed(
+  settings: JobSettings,
+  handler: JobHandler,
+  payload: unknown,
+  run: JobRun,
+): Promise<void> {
+  const started = performance.now()
+  const report = (outcome: JobOutcome) =>
+    settings.observe?.(handler.type.name, outcome, (performance.now() - started) / 1000)
+  try {
+    await handler.run(payload, run)
+    report('completed')
+  } catch (error) {
+    report(run.attempt >= run.maxAttempts ? 'failed' : 'retried')
+    throw error
+  }
 }
 
 const backoffDelay = (backoffMs: number, attempt: number) => backoffMs * 2 ** (attempt - 1)
@@ -140,7 +165,10 @@ export function createBullJobs(
           const handler = byName.get(job.name)
           if (!handler) throw new Error(`no handler for job ${job.name}`)
           const maxAttempts = job.opts.attempts ?? settings.attempts
-          await handler.run(job.data, { attempt: job.attemptsMade + 1, maxAttempts })
+          await observed(settings, handler, job.data, {
+            attempt: job.attemptsMade + 1,
+            maxAttempts,
+          })
         },
         {
           connection: connect(),
@@ -155,6 +183,9 @@ export function createBullJobs(
       })
       worker.on('error', (error) => settings.logger.error({ err: error }, 'job worker error'))
       await worker.waitUntilReady()
+    },
+    async depth() {
+      return queueOf().getJobCounts('waiting', 'delayed', 'active', 'failed')
     },
     async close(timeoutMs = 10_000) {
       if (worker) {
@@ -190,6 +221,7 @@ export function createInProcessJobs(settings: JobSettings): Jobs {
   const timers = new Set<NodeJS.Timeout>()
   let working = false
   let closed = false
+  let retrying = 0
 
   const later = (delayMs: number, action: () => void) => {
     const timer = setTimeout(() => {
@@ -216,7 +248,7 @@ export function createInProcessJobs(settings: JobSettings): Jobs {
     const maxAttempts = job.attempts ?? settings.attempts
     try {
       if (!handler) throw new Error(`no handler for job ${job.name}`)
-      await handler.run(job.payload, { attempt: job.attempt, maxAttempts })
+      await observed(settings, handler, job.payload, { attempt: job.attempt, maxAttempts })
       if (job.id) queuedIds.delete(job.id)
     } catch (error) {
       const final = job.attempt >= maxAttempts || closed
@@ -228,7 +260,9 @@ export function createInProcessJobs(settings: JobSettings): Jobs {
         if (job.id) queuedIds.delete(job.id)
         return
       }
+      retrying += 1
       later(backoffDelay(settings.backoffMs, job.attempt), () => {
+        retrying -= 1
         pending.push({ ...job, attempt: job.attempt + 1 })
         pump()
       })
@@ -279,6 +313,9 @@ export function createInProcessJobs(settings: JobSettings): Jobs {
       working = true
       pump()
     },
+    async depth() {
+      return { waiting: pending.length, delayed: retrying, active: running.size, failed: 0 }
+    },
     async close(timeoutMs = 10_000) {
       closed = true
       working = false
@@ -301,12 +338,14 @@ export function jobsFor(
     | 'JOB_LOCK_MS'
   >,
   logger: Logger,
+  observe?: JobSettings['observe'],
 ): Jobs {
   const settings = {
     attempts: config.JOB_ATTEMPTS,
     backoffMs: config.JOB_BACKOFF_MS,
     concurrency: config.JOB_CONCURRENCY,
     logger,
+    observe,
   }
   return config.REDIS_URL
     ? createBullJobs(config.REDIS_URL, config.REDIS_KEY_PREFIX, {

@@ -26,8 +26,8 @@ export interface Started {
   exited: Promise<number | null>
 }
 
-export function startProcess(args: string[], env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+export function startProcess(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Started {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout?.on('data', (chunk) => {
     output += chunk

@@ -15,9 +15,17 @@ import { lockDirectory } from './lock.ts'
 /** The Drizzle database, the same type on node-postgres and on PGlite; a transaction is one too. */
 export type Database = PgDatabase<PgQueryResultHKT>
 
+export interface PoolStats {
+  total: number
+  idle: number
+  waiting: number
+}
+
 export interface DatabaseHandle {
   db: Database
   kind: 'postgres' | 'pglite'
+  /** Connections of the pool (PGlite has one, always in use by this process). */
+  poolStats(): PoolStats
   ping(): Promise<void>
   migrate(): Promise<void>
   close(): Promise<void>
@@ -56,6 +64,7 @@ export function openPostgres(
   return {
     db: db as unknown as Database,
     kind: 'postgres',
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async ping() {
       await pool.query('select 1')
     },
@@ -89,6 +98,7 @@ export function wrapPglite(
   return {
     db: db as unknown as Database,
     kind: 'pglite',
+    poolStats: () => ({ total: 1, idle: 0, waiting: 0 }),
     async ping() {
       await client.query('select 1')
     },

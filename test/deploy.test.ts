@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { configSchema } from '../src/config.ts'
+import { testConfig } from './helpers/app.ts'
+import { cleanEnv, ROOT, startProcess } from './helpers/process.ts'
+
+// There is no Docker engine or nginx here: these check that the deployment files hold together
+// and point at what exists; test/production.test.ts runs the build the way the image does.
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
+
+/** `node dist/x.js …` runs the build of `src/x.ts`. */
+function expectBuiltEntry(command: string[]) {
+  expect(command[0]).toBe('node')
+  const entry = command[1] ?? ''
+  expect(entry).toMatch(/^dist\/.+\.js$/)
+  expect(
+    existsSync(join(ROOT, entry.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))),
+    entry,
+  ).toBe(true)
+}
+
+interface ComposeService {
+  image?: string
+  build?: string
+  command?: string[]
+  environment?: Record<string, string>
+  depends_on?: Record<string, { condition: string }>
+  volumes?: string[]
+  healthcheck?: { test?: string[] }
+}
+
+describe('compose.yaml', () => {
+  const compose = parse(read('compose.yaml'), { merge: true }) as {
+    services: Record<string, ComposeService>
+    volumes: Record<string, unknown>
+  }
+  const { services } = compose
+
+  it("has the guide's services: postgres, redis, a one-shot migrate, app and worker", () => {
+    expect(Object.keys(services).sort()).toEqual(['app', 'migrate', 'postgres', 'redis', 'worker'])
+  })
+
+  it('starts in order: databases healthy, then migrations done, then app and worker', () => {
+    expect(services.postgres?.healthcheck?.test).toBeDefined()
+    expect(services.redis?.healthcheck?.test).toBeDefined()
+    expect(services.migrate?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } })
+    for (const name of ['app', 'worker']) {
+      expect(services[name]?.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        redis: { condition: 'service_healthy' },
+      })
+      expect(services[name]?.environment?.MIGRATE_ON_START).toBe('false')
+    }
+  })
+
+  it('runs only entry points that exist, from the image built of this Dockerfile', () => {
+    expect(services.migrate?.build).toBe('.')
+    expectBuiltEntry(services.migrate?.command ?? [])
+    expect(services.migrate?.command?.slice(2)).toEqual(['migrate'])
+    expectBuiltEntry(services.worker?.command ?? [])
+    // The app runs the image's CMD.
+    expect(read('Dockerfile')).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m)
+  })
+
+  it('keeps uploads on a volume and refuses to start without a SECRET_KEY', () => {
+    expect(services.app?.volumes).toContain('uploads:/app/data/uploads')
+    expect(Object.keys(compose.volumes)).toContain('uploads')
+    expect(read('compose.yaml')).toMatch(/SECRET_KEY: \$\{SECRET_KEY:\?/)
+  })
+
+  it('names only configuration variables the app knows', () => {
+    const known = Object.keys(configSchema.properties)
+    for (const service of ['app', 'worker', 'migrate']) {
+      for (const key of Object.keys(services[service]?.environment ?? {})) {
+        expect(known, key).toContain(key)
+      }
+    }
+  })
+})
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile')
+
+  it('builds in one stage and runs production dependencies only, as a non-root user', () => {
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2)
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '))
+    expect(runtime).toContain('npm ci --omit=dev')
+    expect(runtime).toMatch(/^USER node$/m)
+    expect(runtime).toMatch(/^ENV NODE_ENV=production/m)
+  })
+
+  it('checks /health and lets SIGTERM reach node (exec form, no shell)', () => {
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/health/m)
+    expect(dockerfile).toMatch(/^STOPSIGNAL SIGTERM$/m)
+    expect(dockerfile).not.toMatch(/^CMD (?!\[)/m)
+  })
+
+  it('copies only paths that exist', () => {
+    for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
+      expect(existsSync(join(ROOT, source as string)), source).toBe(true)
+    }
+    expect(read('.dockerignore')).toMatch(/^node_modules$/m)
+    expect(read('.dockerignore')).toMatch(/^\.env$/m)
+  })
+})
+
+describe('deploy/', () => {
+  it('nginx passes the client address the way TRUST_PROXY expects and streams uploads', () => {
+    const nginx = read('deploy/nginx.conf')
+    expect(nginx).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;')
+    expect(nginx).toMatch(/location \/api\/v1\/files\/ \{[^}]*proxy_request_buffering off;/)
+    const config = testConfig()
+    const bodyMb = Number(/client_max_body_size (\d+)M;/.exec(nginx)?.[1])
+    expect(bodyMb).toBeGreaterThanOrEqual(config.MAX_UPLOAD_MB * config.MAX_UPLOAD_FILES)
+    for (const header of ['X-Frame-Options', 'X-Content-Type-Options']) {
+      expect(nginx).toContain(`add_header ${header}`)
+    }
+  })
+
+  it.each([
+    ['deploy/food-fleet.service', 'dist/main.js'],
+    ['deploy/food-fleet-worker.service', 'dist/worker.js'],
+  ])('%s runs node on %s directly and stops it with SIGTERM', (unit, entry) => {
+    const text = read(unit)
+    const exec = /^ExecStart=(.+)$/m.exec(text)?.[1]?.split(' ') ?? []
+    expect(exec[0]).toBe('/usr/bin/node')
+    expect(exec[1]).toBe(entry)
+    expectBuiltEntry(['node', ...exec.slice(1)])
+    expect(text).toMatch(/^KillSignal=SIGTERM$/m)
+  })
+})
+
+describe('WEB_CONCURRENCY', () => {
+  it('is refused on the embedded database, with one line saying why', async () => {
+    const started = startProcess(['bin/start.mjs'], cleanEnv({ WEB_CONCURRENCY: '2' }))
+    expect(await started.exited).not.toBe(0)
+    expect(started.output().trim()).toBe(
+      'WEB_CONCURRENCY=2 needs DATABASE_URL: the embedded database allows one process',
+    )
+  })
+})
