@@ -13,7 +13,9 @@ import { createSigner } from 'fast-jwt'
 import pg from 'pg'
 import { load, pinSelf, ROOT, startServer, stopServer } from './lib.mjs'
 
-const { DATABASE_URL, REDIS_URL } = process.env
+const { DATABASE_URL, REDIS_URL, ...inherited } = process.env
+// Servers get the services only where a scenario says so (S8 runs on the embedded database).
+process.env = inherited
 if (!DATABASE_URL || !REDIS_URL) {
   console.error('npm run bench needs DATABASE_URL and REDIS_URL (see bench/README.md)')
   process.exit(1)

@@ -1,17 +1,13 @@
-import { sql } from 'drizzle-orm'
-
-/** Select it beside a page's rows: the size of the whole filtered set, in the same round trip. */
-export const windowTotal = () => sql<number>`count(*) over ()`.mapWith(Number)
-
 /**
- * The total of a page read with `windowTotal()`. Past the last page there is no row to carry
- * the window count, so only then is the set counted on its own.
+ * A page and the size of the whole filtered set, read side by side (two pool connections on
+ * PostgreSQL). A window count (`count(*) over ()`) saves a round trip but makes PostgreSQL
+ * build and sort every matching row in full before it cuts the page: with 7,000 products a page
+ * took ~30 ms of database time, against ~1 ms for the page plus an index-only count.
  */
-export async function totalOf(
-  rows: { total: number }[],
-  offset: number,
-  countAll: () => Promise<number>,
-): Promise<number> {
-  if (rows.length > 0 || offset === 0) return rows[0]?.total ?? 0
-  return countAll()
+export async function pageWithTotal<Row>(
+  rows: PromiseLike<Row[]>,
+  counted: PromiseLike<{ total: number }[]>,
+): Promise<{ rows: Row[]; total: number }> {
+  const [page, [count]] = await Promise.all([rows, counted])
+  return { rows: page, total: count?.total ?? 0 }
 }

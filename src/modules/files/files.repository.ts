@@ -1,6 +1,6 @@
 import { and, count, desc, eq, type SQL } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
-import { totalOf, windowTotal } from '../../core/db/pages.ts'
+import { pageWithTotal } from '../../core/db/pages.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type FileRow, files, type NewFile } from './files.models.ts'
 
@@ -27,21 +27,13 @@ function filesQueries(db: Database) {
       return row
     },
 
-    /** Newest first, with the total in the same round trip. */
+    /** Newest first, with the total. */
     async pageFiles(offset: number, limit: number, ownerId?: number) {
       const where = visible(undefined, ownerId)
-      const rows = await db
-        .select({ file: files, total: windowTotal() })
-        .from(files)
-        .where(where)
-        .orderBy(desc(files.id))
-        .limit(limit)
-        .offset(offset)
-      const total = await totalOf(rows, offset, async () => {
-        const [counted] = await db.select({ total: count() }).from(files).where(where)
-        return counted?.total ?? 0
-      })
-      return { rows: rows.map((row) => row.file), total }
+      return pageWithTotal(
+        db.select().from(files).where(where).orderBy(desc(files.id)).limit(limit).offset(offset),
+        db.select({ total: count() }).from(files).where(where),
+      )
     },
   }
 }

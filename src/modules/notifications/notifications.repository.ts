@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, lt, type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
-import { totalOf, windowTotal } from '../../core/db/pages.ts'
+import { pageWithTotal } from '../../core/db/pages.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import {
   type NewNotification,
@@ -63,18 +63,16 @@ function notificationsQueries(db: Database) {
         filter.channel ? eq(notifications.channel, filter.channel) : undefined,
         filter.status ? eq(notifications.status, filter.status) : undefined,
       )
-      const rows = await db
-        .select({ notification: notifications, total: windowTotal() })
-        .from(notifications)
-        .where(where)
-        .orderBy(desc(notifications.id))
-        .limit(limit)
-        .offset(offset)
-      const total = await totalOf(rows, offset, async () => {
-        const [counted] = await db.select({ total: count() }).from(notifications).where(where)
-        return counted?.total ?? 0
-      })
-      return { rows: rows.map((row) => row.notification), total }
+      return pageWithTotal(
+        db
+          .select()
+          .from(notifications)
+          .where(where)
+          .orderBy(desc(notifications.id))
+          .limit(limit)
+          .offset(offset),
+        db.select({ total: count() }).from(notifications).where(where),
+      )
     },
 
     listSmsTemplates: () => db.select().from(smsTemplates).orderBy(asc(smsTemplates.id)),

@@ -1,6 +1,6 @@
 import { asc, count, eq, type SQL } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
-import { totalOf, windowTotal } from '../../core/db/pages.ts'
+import { pageWithTotal } from '../../core/db/pages.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
 
@@ -65,26 +65,14 @@ function productsQueries(db: Database) {
       return rows.map(flatten)
     },
 
-    /** One page and the total in one round trip (a window count). */
+    /** One page and the total of the filtered set. */
     async pageProducts(offset: number, limit: number, categoryId?: number) {
       const where: SQL | undefined =
         categoryId === undefined ? undefined : eq(products.categoryId, categoryId)
-      const rows = await db
-        .select({
-          product: products,
-          category: categories,
-          total: windowTotal(),
-        })
-        .from(products)
-        .innerJoin(categories, eq(categories.id, products.categoryId))
-        .where(where)
-        .orderBy(asc(products.id))
-        .limit(limit)
-        .offset(offset)
-      const total = await totalOf(rows, offset, async () => {
-        const [counted] = await db.select({ total: count() }).from(products).where(where)
-        return counted?.total ?? 0
-      })
+      const { rows, total } = await pageWithTotal(
+        productsWithCategory(db).where(where).orderBy(asc(products.id)).limit(limit).offset(offset),
+        db.select({ total: count() }).from(products).where(where),
+      )
       return { items: rows.map(flatten), total }
     },
 
