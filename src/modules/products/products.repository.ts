@@ -1,4 +1,4 @@
-import { asc, count, eq, type SQL } from 'drizzle-orm'
+import { asc, count, eq, type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
 import { pageWithTotal } from '../../core/db/pages.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
@@ -22,6 +22,16 @@ const flatten = (row: { product: ProductRow; category: CategoryRow }): ProductWi
 })
 
 function productsQueries(db: Database) {
+  // The catalogue's hottest read, built once: drizzle skips rebuilding the SQL and PostgreSQL
+  // parses and plans it once per connection.
+  const listPage = productsWithCategory(db)
+    .orderBy(asc(products.id))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare('products_list_page')
+  const byId = productsWithCategory(db)
+    .where(eq(products.id, sql.placeholder('id')))
+    .prepare('products_by_id')
   return {
     listCategories: () => db.select().from(categories).orderBy(asc(categories.id)),
 
@@ -52,11 +62,12 @@ function productsQueries(db: Database) {
     },
 
     async findProduct(id: number): Promise<ProductWithCategory | undefined> {
-      const [row] = await productsWithCategory(db).where(eq(products.id, id))
+      const [row] = await byId.execute({ id })
       return row && flatten(row)
     },
 
     async listProducts(offset: number, limit: number, categoryId?: number) {
+      if (categoryId === undefined) return (await listPage.execute({ limit, offset })).map(flatten)
       const rows = await productsWithCategory(db)
         .where(categoryId === undefined ? undefined : eq(products.categoryId, categoryId))
         .orderBy(asc(products.id))

@@ -11,18 +11,26 @@ function escapeLike(text: string): string {
 }
 
 function usersQueries(db: Database) {
+  // Run on every authenticated request and every login: built once (see products.repository).
+  const byId = db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('users_by_id')
+  const byEmail = db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, sql.placeholder('email')))
+    .prepare('users_by_email')
   return {
     async findById(id: number): Promise<UserRow | undefined> {
-      const [row] = await db.select().from(users).where(eq(users.id, id))
+      const [row] = await byId.execute({ id })
       return row
     },
 
     /** Uses the unique index on lower(email). */
     async findByEmail(email: string): Promise<UserRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(users)
-        .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+      const [row] = await byEmail.execute({ email: email.toLowerCase() })
       return row
     },
 
