@@ -1,6 +1,5 @@
-import { asc, count, eq, type SQL, sql } from 'drizzle-orm'
+import { asc, count, eq, sql } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
-import { pageWithTotal } from '../../core/db/pages.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
 
@@ -66,25 +65,24 @@ function productsQueries(db: Database) {
       return row && flatten(row)
     },
 
+    /** A page of products in id order (v1 lists and v2 pages alike). */
     async listProducts(offset: number, limit: number, categoryId?: number) {
       if (categoryId === undefined) return (await listPage.execute({ limit, offset })).map(flatten)
       const rows = await productsWithCategory(db)
-        .where(categoryId === undefined ? undefined : eq(products.categoryId, categoryId))
+        .where(eq(products.categoryId, categoryId))
         .orderBy(asc(products.id))
         .limit(limit)
         .offset(offset)
       return rows.map(flatten)
     },
 
-    /** One page and the total of the filtered set. */
-    async pageProducts(offset: number, limit: number, categoryId?: number) {
-      const where: SQL | undefined =
-        categoryId === undefined ? undefined : eq(products.categoryId, categoryId)
-      const { rows, total } = await pageWithTotal(
-        productsWithCategory(db).where(where).orderBy(asc(products.id)).limit(limit).offset(offset),
-        db.select({ total: count() }).from(products).where(where),
-      )
-      return { items: rows.map(flatten), total }
+    /** How many products there are (in one category). */
+    async countProducts(categoryId?: number): Promise<number> {
+      const [row] = await db
+        .select({ total: count() })
+        .from(products)
+        .where(categoryId === undefined ? undefined : eq(products.categoryId, categoryId))
+      return row?.total ?? 0
     },
 
     async insertProduct(values: NewProduct): Promise<number> {

@@ -76,6 +76,8 @@ const toProduct = (row: ProductWithCategory): Product => ({
 const CACHE_SECONDS = 30
 const productKey = (id: number) => `products:item:${id}`
 const PRODUCT_KEYS = 'products:item:'
+/** Product counts by category filter (`all`, or a category id), as one cached object. */
+const COUNTS_KEY = 'products:counts'
 const CATEGORY_LIST_KEY = 'categories:list'
 
 export function createProductsService({
@@ -114,7 +116,18 @@ export function createProductsService({
 
   /** Categories are embedded in products: any category change drops every cached product. */
   const forgetCategories = () =>
-    Promise.all([cache.delete(CATEGORY_LIST_KEY), cache.deleteByPrefix(PRODUCT_KEYS)])
+    Promise.all([cache.delete(CATEGORY_LIST_KEY, COUNTS_KEY), cache.deleteByPrefix(PRODUCT_KEYS)])
+
+  /** Pages need the total; counting every request would cost as much as the page itself. */
+  async function countProducts(categoryId?: number): Promise<number> {
+    const field = categoryId === undefined ? 'all' : String(categoryId)
+    const counts = (await cache.get<Record<string, number>>(COUNTS_KEY)) ?? {}
+    const cached = counts[field]
+    if (cached !== undefined) return cached
+    const total = await productsRepository.countProducts(categoryId)
+    await cache.set(COUNTS_KEY, { ...counts, [field]: total }, CACHE_SECONDS)
+    return total
+  }
 
   async function getProduct(productId: number): Promise<Product> {
     const key = productKey(productId)
@@ -186,8 +199,11 @@ export function createProductsService({
     },
 
     async pageProducts(page: number, size: number, categoryId?: number): Promise<PageOf<Product>> {
-      const result = await productsRepository.pageProducts(offsetOf(page, size), size, categoryId)
-      return pageOf(result.items.map(toProduct), result.total, page, size)
+      const [rows, total] = await Promise.all([
+        productsRepository.listProducts(offsetOf(page, size), size, categoryId),
+        countProducts(categoryId),
+      ])
+      return pageOf(rows.map(toProduct), total, page, size)
     },
 
     async createProduct(
@@ -203,6 +219,7 @@ export function createProductsService({
           stock: input.stock ?? 0,
           isActive: input.is_active ?? true,
         })
+        await cache.delete(COUNTS_KEY)
         return getProduct(id)
       } catch (error) {
         throw translateWriteError(error, input.category_id)
@@ -219,7 +236,7 @@ export function createProductsService({
         } catch (error) {
           throw translateWriteError(error, input.category_id)
         }
-        await cache.delete(productKey(productId))
+        await cache.delete(productKey(productId), COUNTS_KEY)
       }
       return getProduct(productId)
     },
@@ -250,7 +267,7 @@ export function createProductsService({
 
     async deleteProduct(productId: number): Promise<void> {
       if (!(await productsRepository.deleteProduct(productId))) throw productNotFound(productId)
-      await cache.delete(productKey(productId))
+      await cache.delete(productKey(productId), COUNTS_KEY)
     },
   }
 }
