@@ -4,25 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { APP, load, pinSelf, startServer, stopServer } from './lib.mjs'
+import { APP, api, load, pinSelf, startServer, stopServer } from './lib.mjs'
 
 const duration = Number(process.env.BENCH_DURATION ?? 5)
 const pinned = pinSelf()
 const admin = { email: 'bench-admin@example.com', password: 'bench-admin-pass-1' }
-
-async function api(server, method, path, body, token) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-  return response.json()
-}
 
 async function run(cacheEnabled, dataDir, seed) {
   const server = await startServer(APP, {

@@ -95,3 +95,18 @@ export async function load(url, { connections = 32, duration = 5, warmup = 2, pi
     errors: result.errors,
   }
 }
+
+/** A JSON call to a started server; throws on any status but 2xx. */
+export async function api(server, method, path, body, token) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!response.ok)
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+  return response.json()
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
 import { createSigner } from 'fast-jwt'
 import pg from 'pg'
-import { load, pinSelf, ROOT, startServer, stopServer } from './lib.mjs'
+import { api, load, pinSelf, ROOT, startServer, stopServer } from './lib.mjs'
 
 const { DATABASE_URL, REDIS_URL, ...inherited } = process.env
 // Servers get the services only where a scenario says so (S8 runs on the embedded database).
@@ -56,20 +56,6 @@ const postgresEnv = {
   REDIS_KEY_PREFIX: `ff-bench:${Date.now()}:`,
 }
 const APP_BUILT = ['dist/main.js']
-
-async function api(server, method, path, body, token) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!response.ok)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-  return response.json()
-}
 
 /** Seeds through the API: 10 categories, 1,000 products, one normal user. */
 async function seed(server) {

@@ -15,6 +15,7 @@ import {
   ROOT,
   type Started,
   startProcess,
+  until,
   waitForHealthy,
 } from './helpers/process.ts'
 
@@ -100,16 +101,6 @@ async function load(port: number, path: string, total: number, concurrency = 8) 
     }),
   )
   return results
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 const EXPOSITION_LINE =

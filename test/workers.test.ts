@@ -10,6 +10,7 @@ import {
   freePort,
   type Started,
   startProcess,
+  until,
   waitForHealthy,
 } from './helpers/process.ts'
 import { type SmtpSink, startSmtpSink } from './helpers/smtp.ts'
@@ -17,16 +18,6 @@ import { type SmtpSink, startSmtpSink } from './helpers/smtp.ts'
 const serverUrl = process.env.DATABASE_URL
 const redisUrl = process.env.REDIS_URL
 const started: Started[] = []
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 /** The separate worker process (`npm run worker`) beside the web process, as deployed. */
 describe.skipIf(!serverUrl || !redisUrl)('web and worker processes on PostgreSQL and Redis', () => {

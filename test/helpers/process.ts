@@ -52,3 +52,17 @@ export async function waitForHealthy(port: number, timeoutMs = 30_000): Promise<
   }
   throw new Error(`nothing healthy on port ${port} after ${timeoutMs} ms`)
 }
+
+/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
+export async function until<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms of waiting`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}

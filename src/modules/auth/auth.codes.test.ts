@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { type Moto, motoEnv, requireTool, startMoto } from '../../../test/helpers/moto.ts'
+import { until } from '../../../test/helpers/process.ts'
 import { createLogger } from '../../core/logger.ts'
 
 /**
@@ -53,16 +54,6 @@ describe.skipIf(!requireTool('moto_server'))('codes by SES and SNS (moto_server)
     })
     bodies.push(response.body)
     return response
-  }
-
-  async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const value = await probe()
-      if (value !== undefined) return value
-      if (Date.now() > deadline) throw new Error('timed out waiting for moto')
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
   }
 
   type Sms = { phone_number: string; message: string }

@@ -180,9 +180,10 @@ export function createNotificationsService({
       const attachments = email.attachments?.map((attachment) => ({
         filename: attachment.filename,
         contentType: attachment.contentType,
-        content: Buffer.isBuffer(attachment.content)
-          ? attachment.content.toString('base64')
-          : Buffer.from(attachment.content).toString('base64'),
+        content:
+          typeof attachment.content === 'string' && attachment.encoding === 'base64'
+            ? attachment.content
+            : Buffer.from(attachment.content).toString('base64'),
       }))
       return record(tx, {
         channel: 'email',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { until } from '../../../test/helpers/process.ts'
 import { type SmtpSink, startSmtpSink } from '../../../test/helpers/smtp.ts'
 import { jobHandlersOf } from '../../core/module.ts'
 import { modules } from '../index.ts'
@@ -17,16 +18,6 @@ const smtpEnv = () => ({
   JOB_BACKOFF_MS: '20',
   JOB_ATTEMPTS: '3',
 })
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
 
 let registrations = 0
 async function register(t: TestApp) {
