@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../test/helpers/app.ts'
-import { type Cache, cacheFor, createMemoryCache, createRedisCache } from './cache.ts'
+import {
+  type Cache,
+  cacheFor,
+  createMemoryCache,
+  createRedisCache,
+  MAX_GROUP_FIELDS,
+} from './cache.ts'
 import { connectRedis } from './redis.ts'
 
 const redisUrl = process.env.REDIS_URL
@@ -35,6 +41,29 @@ describe.each(kinds)('%s cache', (_kind, create) => {
     expect(await cache.get('categories:list')).toBeUndefined()
   })
 
+  it('keeps the fields of a group and drops them together', async () => {
+    const cache = create()
+    await cache.setField('lists', 'page:0:20', [{ id: 1 }], 60)
+    await cache.setField('lists', 'count:all', 7, 60)
+    await cache.set('other', 1, 60)
+    expect(await cache.getField('lists', 'page:0:20')).toEqual([{ id: 1 }])
+    expect(await cache.getField('lists', 'count:all')).toBe(7)
+    expect(await cache.getField('lists', 'page:20:20')).toBeUndefined()
+    await cache.delete('lists')
+    expect(await cache.getField('lists', 'page:0:20')).toBeUndefined()
+    expect(await cache.getField('lists', 'count:all')).toBeUndefined()
+    expect(await cache.get('other')).toBe(1)
+  })
+
+  it(`takes at most ${MAX_GROUP_FIELDS} fields in a group, and still updates those it has`, async () => {
+    const cache = create()
+    for (let i = 0; i < MAX_GROUP_FIELDS + 20; i++) await cache.setField('pages', `p${i}`, i, 60)
+    expect(await cache.getField('pages', `p${MAX_GROUP_FIELDS - 1}`)).toBe(MAX_GROUP_FIELDS - 1)
+    expect(await cache.getField('pages', `p${MAX_GROUP_FIELDS}`)).toBeUndefined()
+    await cache.setField('pages', 'p0', 'new', 60)
+    expect(await cache.getField('pages', 'p0')).toBe('new')
+  })
+
   it('treats glob characters in a prefix literally', async () => {
     const cache = create()
     await cache.set('a*:1', 1, 60)
@@ -54,6 +83,17 @@ describe('memory cache', () => {
     expect(await cache.get('k')).toBe('v')
     now += 2
     expect(await cache.get('k')).toBeUndefined()
+  })
+
+  it('expires a group from its first field, not its last', async () => {
+    let now = 1_000_000
+    const cache = createMemoryCache({ now: () => now })
+    await cache.setField('g', 'a', 1, 10)
+    now += 9_000
+    await cache.setField('g', 'b', 2, 10)
+    expect(await cache.getField('g', 'b')).toBe(2)
+    now += 1_001
+    expect(await cache.getField('g', 'b')).toBeUndefined()
   })
 
   it('evicts the least recently used entry beyond its bound', async () => {
@@ -91,5 +131,19 @@ describe('cacheFor', () => {
     const cache = cacheFor({ CACHE_ENABLED: true, REDIS_KEY_PREFIX: 'x:' }, undefined, silentLogger)
     await cache.set('k', 1, 60)
     expect(await cache.get('k')).toBe(1)
+  })
+})
+
+describe.runIf(redis)('redis cache groups', () => {
+  it('expire from their first field, not their last', async () => {
+    const client = redis as NonNullable<typeof redis>
+    const namespace = `ff-test:${randomUUID()}:`
+    const cache = createRedisCache(client, silentLogger, namespace)
+    await cache.setField('g', 'a', 1, 60)
+    await cache.setField('g', 'b', 2, 3600)
+    const ttl = await client.ttl(`${namespace}g`)
+    expect(ttl).toBeGreaterThan(0)
+    expect(ttl).toBeLessThanOrEqual(60)
+    await client.unlink(`${namespace}g`)
   })
 })

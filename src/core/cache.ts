@@ -11,7 +11,17 @@ export interface Cache {
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>
   delete(...keys: string[]): Promise<void>
   deleteByPrefix(prefix: string): Promise<void>
+  /**
+   * A group holds values that go stale together (every page of a list): one field per value,
+   * dropped all at once by `delete(group)`. Its time to live runs from its first field, and it
+   * takes at most `MAX_GROUP_FIELDS` fields, so no run of distinct queries can grow it without
+   * bound.
+   */
+  getField<T>(group: string, field: string): Promise<T | undefined>
+  setField(group: string, field: string, value: unknown, ttlSeconds: number): Promise<void>
 }
+
+export const MAX_GROUP_FIELDS = 500
 
 export interface MemoryCacheOptions {
   maxEntries?: number
@@ -23,22 +33,44 @@ export function createMemoryCache({
   now = Date.now,
 }: MemoryCacheOptions = {}): Cache {
   // A Map keeps insertion order: re-inserting on read makes the first key the least recently used.
-  const entries = new Map<string, { json: string; expiresAt: number }>()
+  // A group is one entry whose value is its fields (field → JSON).
+  const entries = new Map<string, { value: string | Map<string, string>; expiresAt: number }>()
+  function live(key: string) {
+    const entry = entries.get(key)
+    if (!entry) return undefined
+    entries.delete(key)
+    if (entry.expiresAt <= now()) return undefined
+    entries.set(key, entry)
+    return entry
+  }
+  function store(key: string, value: string | Map<string, string>, ttlSeconds: number) {
+    entries.delete(key)
+    entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 })
+    if (entries.size > maxEntries) {
+      const oldest = entries.keys().next().value
+      if (oldest !== undefined) entries.delete(oldest)
+    }
+  }
   return {
     async get<T>(key: string) {
-      const entry = entries.get(key)
-      if (!entry) return undefined
-      entries.delete(key)
-      if (entry.expiresAt <= now()) return undefined
-      entries.set(key, entry)
-      return JSON.parse(entry.json) as T
+      const value = live(key)?.value
+      return typeof value === 'string' ? (JSON.parse(value) as T) : undefined
     },
     async set(key, value, ttlSeconds) {
-      entries.delete(key)
-      entries.set(key, { json: JSON.stringify(value), expiresAt: now() + ttlSeconds * 1000 })
-      if (entries.size > maxEntries) {
-        const oldest = entries.keys().next().value
-        if (oldest !== undefined) entries.delete(oldest)
+      store(key, JSON.stringify(value), ttlSeconds)
+    },
+    async getField<T>(group: string, field: string) {
+      const value = live(group)?.value
+      const json = typeof value === 'string' ? undefined : value?.get(field)
+      return json === undefined ? undefined : (JSON.parse(json) as T)
+    },
+    async setField(group, field, value, ttlSeconds) {
+      const fields = live(group)?.value
+      if (fields instanceof Map) {
+        if (fields.size < MAX_GROUP_FIELDS || fields.has(field))
+          fields.set(field, JSON.stringify(value))
+      } else {
+        store(group, new Map([[field, JSON.stringify(value)]]), ttlSeconds)
       }
     },
     async delete(...keys) {
@@ -49,6 +81,15 @@ export function createMemoryCache({
     },
   }
 }
+
+// Sets a field while the group has room; the expiry is set with the group's first field only.
+const SET_FIELD_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('HLEN', KEYS[1]) < tonumber(ARGV[4]) then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+end
+return 0
+`
 
 export function createRedisCache(redis: Redis, logger: Logger, namespace: string): Cache {
   const failed = (operation: string) => (error: unknown) => {
@@ -66,6 +107,23 @@ export function createRedisCache(redis: Redis, logger: Logger, namespace: string
     async delete(...keys) {
       if (keys.length === 0) return
       await redis.unlink(...keys.map((key) => namespace + key)).catch(failed('delete'))
+    },
+    async getField<T>(group: string, field: string) {
+      const json = await redis.hget(namespace + group, field).catch(failed('getField'))
+      return json == null ? undefined : (JSON.parse(json) as T)
+    },
+    async setField(group, field, value, ttlSeconds) {
+      await redis
+        .eval(
+          SET_FIELD_SCRIPT,
+          1,
+          namespace + group,
+          field,
+          JSON.stringify(value),
+          String(ttlSeconds),
+          String(MAX_GROUP_FIELDS),
+        )
+        .catch(failed('setField'))
     },
     async deleteByPrefix(prefix) {
       const stream = redis.scanStream({ match: `${escapeGlob(namespace + prefix)}*`, count: 500 })
@@ -90,6 +148,8 @@ export const noCache: Cache = {
   set: async () => {},
   delete: async () => {},
   deleteByPrefix: async () => {},
+  getField: async () => undefined,
+  setField: async () => {},
 }
 
 /** The cache the configuration asks for: none, Redis (shared by every process), or memory. */

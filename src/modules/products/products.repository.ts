@@ -1,4 +1,4 @@
-import { asc, count, eq, sql } from 'drizzle-orm'
+import { asc, count, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
@@ -85,9 +85,21 @@ function productsQueries(db: Database) {
       return row?.total ?? 0
     },
 
-    async insertProduct(values: NewProduct): Promise<number> {
-      const [row] = await db.insert(products).values(values).returning({ id: products.id })
-      return (row as { id: number }).id
+    /** Inserts and reads back with the category in one round trip (a data-modifying CTE). */
+    async insertProduct(values: NewProduct): Promise<ProductWithCategory> {
+      const inserted = db.$with('inserted').as(db.insert(products).values(values).returning())
+      const product = Object.fromEntries(
+        Object.keys(getTableColumns(products)).map((key) => [
+          key,
+          inserted[key as keyof ProductRow],
+        ]),
+      ) as { [key in keyof ProductRow]: (typeof inserted)[key] }
+      const [row] = await db
+        .with(inserted)
+        .select({ product, category: categories })
+        .from(inserted)
+        .innerJoin(categories, eq(categories.id, inserted.categoryId))
+      return flatten(row as { product: ProductRow; category: CategoryRow })
     },
 
     async updateProduct(id: number, values: Partial<NewProduct>): Promise<boolean> {

@@ -76,8 +76,11 @@ const toProduct = (row: ProductWithCategory): Product => ({
 const CACHE_SECONDS = 30
 const productKey = (id: number) => `products:item:${id}`
 const PRODUCT_KEYS = 'products:item:'
-/** Product counts by category filter (`all`, or a category id), as one cached object. */
-const COUNTS_KEY = 'products:counts'
+/**
+ * List pages and counts, one cache group: any product write makes all of them stale at once.
+ * Fields: `page:<offset>:<limit>:<category or all>` and `count:<category or all>`.
+ */
+const LISTS_GROUP = 'products:lists'
 const CATEGORY_LIST_KEY = 'categories:list'
 
 export function createProductsService({
@@ -116,18 +119,24 @@ export function createProductsService({
 
   /** Categories are embedded in products: any category change drops every cached product. */
   const forgetCategories = () =>
-    Promise.all([cache.delete(CATEGORY_LIST_KEY, COUNTS_KEY), cache.deleteByPrefix(PRODUCT_KEYS)])
+    Promise.all([cache.delete(CATEGORY_LIST_KEY, LISTS_GROUP), cache.deleteByPrefix(PRODUCT_KEYS)])
 
-  /** Pages need the total; counting every request would cost as much as the page itself. */
-  async function countProducts(categoryId?: number): Promise<number> {
-    const field = categoryId === undefined ? 'all' : String(categoryId)
-    const counts = (await cache.get<Record<string, number>>(COUNTS_KEY)) ?? {}
-    const cached = counts[field]
+  /** Lists are read far more often than products change: both pages and totals are cached. */
+  async function cachedList<T>(field: string, load: () => Promise<T>): Promise<T> {
+    const cached = await cache.getField<T>(LISTS_GROUP, field)
     if (cached !== undefined) return cached
-    const total = await productsRepository.countProducts(categoryId)
-    await cache.set(COUNTS_KEY, { ...counts, [field]: total }, CACHE_SECONDS)
-    return total
+    const value = await load()
+    await cache.setField(LISTS_GROUP, field, value, CACHE_SECONDS)
+    return value
   }
+
+  const listProducts = (offset: number, limit: number, categoryId?: number) =>
+    cachedList(`page:${offset}:${limit}:${categoryId ?? 'all'}`, async () =>
+      (await productsRepository.listProducts(offset, limit, categoryId)).map(toProduct),
+    )
+
+  const countProducts = (categoryId?: number) =>
+    cachedList(`count:${categoryId ?? 'all'}`, () => productsRepository.countProducts(categoryId))
 
   async function getProduct(productId: number): Promise<Product> {
     const key = productKey(productId)
@@ -194,16 +203,15 @@ export function createProductsService({
 
     getProduct,
 
-    async listProducts(skip: number, limit: number, categoryId?: number): Promise<Product[]> {
-      return (await productsRepository.listProducts(skip, limit, categoryId)).map(toProduct)
-    },
+    listProducts: (skip: number, limit: number, categoryId?: number): Promise<Product[]> =>
+      listProducts(skip, limit, categoryId),
 
     async pageProducts(page: number, size: number, categoryId?: number): Promise<PageOf<Product>> {
-      const [rows, total] = await Promise.all([
-        productsRepository.listProducts(offsetOf(page, size), size, categoryId),
+      const [items, total] = await Promise.all([
+        listProducts(offsetOf(page, size), size, categoryId),
         countProducts(categoryId),
       ])
-      return pageOf(rows.map(toProduct), total, page, size)
+      return pageOf(items, total, page, size)
     },
 
     async createProduct(
@@ -211,7 +219,7 @@ export function createProductsService({
     ): Promise<Product> {
       const columns = productColumns(input)
       try {
-        const id = await productsRepository.insertProduct({
+        const row = await productsRepository.insertProduct({
           ...columns,
           name: input.name,
           price: toNumeric(input.price),
@@ -219,8 +227,8 @@ export function createProductsService({
           stock: input.stock ?? 0,
           isActive: input.is_active ?? true,
         })
-        await cache.delete(COUNTS_KEY)
-        return getProduct(id)
+        await cache.delete(LISTS_GROUP)
+        return toProduct(row)
       } catch (error) {
         throw translateWriteError(error, input.category_id)
       }
@@ -236,7 +244,7 @@ export function createProductsService({
         } catch (error) {
           throw translateWriteError(error, input.category_id)
         }
-        await cache.delete(productKey(productId), COUNTS_KEY)
+        await cache.delete(productKey(productId), LISTS_GROUP)
       }
       return getProduct(productId)
     },
@@ -267,7 +275,7 @@ export function createProductsService({
 
     async deleteProduct(productId: number): Promise<void> {
       if (!(await productsRepository.deleteProduct(productId))) throw productNotFound(productId)
-      await cache.delete(productKey(productId), COUNTS_KEY)
+      await cache.delete(productKey(productId), LISTS_GROUP)
     },
   }
 }
