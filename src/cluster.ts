@@ -1,9 +1,9 @@
 import cluster, { type Worker } from 'node:cluster'
 import { once } from 'node:events'
-import client from 'prom-client'
+import type { Server } from 'node:http'
 import type { Config } from './config.ts'
 import type { Logger } from './core/logger.ts'
-import { serveMetrics } from './core/metrics.ts'
+import { promClient, serveMetrics } from './core/metrics.ts'
 import { createModuleContext, createServices, seedModules } from './core/module.ts'
 import { openInfrastructure } from './infrastructure.ts'
 import { modules } from './modules/index.ts'
@@ -33,10 +33,13 @@ export async function runCluster(config: Config, logger: Logger): Promise<void> 
     await infrastructure.close()
   }
 
-  const aggregator = new client.AggregatorRegistry()
-  const metricsServer = config.METRICS_PORT
-    ? await serveMetrics(config.HOST, config.METRICS_PORT, () => aggregator.clusterMetrics())
-    : undefined
+  let metricsServer: Server | undefined
+  if (config.METRICS_PORT) {
+    const aggregator = new (promClient().AggregatorRegistry)()
+    metricsServer = await serveMetrics(config.HOST, config.METRICS_PORT, () =>
+      aggregator.clusterMetrics(),
+    )
+  }
 
   let stopping = false
   const bornAt = new Map<Worker, number>()

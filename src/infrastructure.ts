@@ -31,7 +31,7 @@ export async function openInfrastructure(
   const dbOptions = { logger, echo: config.DB_ECHO }
   const database: DatabaseHandle = config.DATABASE_URL
     ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbOptions)
-    : openPglite(config.DATA_DIR, purpose, dbOptions)
+    : await openPglite(config.DATA_DIR, purpose, dbOptions)
   let redis: Redis | undefined
   try {
     if (migrate) await database.migrate()
@@ -61,7 +61,7 @@ export function assembleDeps(
   redis: Redis | undefined,
 ): AppDeps {
   const templates = createTemplates()
-  const metrics = createMetrics()
+  const metrics = createMetrics(config.METRICS_PORT !== undefined)
   const jobs = jobsFor(config, logger, metrics.observeJob)
   metrics.watch(database, jobs)
   return {

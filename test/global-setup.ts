@@ -22,7 +22,7 @@ const silent = createLogger({ LOG_LEVEL: 'silent', NODE_ENV: 'test', APP_NAME: '
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'food-fleet-test-'))
   const client = await PGlite.create()
-  const template = wrapPglite(client, { logger: silent })
+  const template = await wrapPglite(client, { logger: silent })
   await template.migrate()
   const dump = await client.dumpDataDir('none')
   const tarball = join(dir, 'template.tar')

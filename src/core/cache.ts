@@ -12,14 +12,18 @@ export interface Cache {
   delete(...keys: string[]): Promise<void>
   deleteByPrefix(prefix: string): Promise<void>
   /**
-   * A group holds values that go stale together (every page of a list): one field per value,
-   * dropped all at once by `delete(group)`. Its time to live runs from its first field, and it
-   * takes at most `MAX_GROUP_FIELDS` fields, so no run of distinct queries can grow it without
-   * bound.
+   * A group holds JSON texts that go stale together (every page of a list): one field per text,
+   * dropped all at once by `delete(group)`. Texts, not values: a cached answer goes out as it
+   * is, never parsed and serialized again. The group's time to live runs from its first field,
+   * and it takes at most `MAX_GROUP_FIELDS` fields, so no run of distinct queries grows it
+   * without bound.
    */
-  getField<T>(group: string, field: string): Promise<T | undefined>
-  setField(group: string, field: string, value: unknown, ttlSeconds: number): Promise<void>
+  getField(group: string, field: string): Promise<JsonText | undefined>
+  setField(group: string, field: string, json: string, ttlSeconds: number): Promise<void>
 }
+
+/** JSON as text: a string, or its UTF-8 bytes as Redis gives them (sent on without decoding). */
+export type JsonText = string | Buffer
 
 export const MAX_GROUP_FIELDS = 500
 
@@ -59,19 +63,14 @@ export function createMemoryCache({
     async set(key, value, ttlSeconds) {
       store(key, JSON.stringify(value), ttlSeconds)
     },
-    async getField<T>(group: string, field: string) {
-      const value = live(group)?.value
-      const json = typeof value === 'string' ? undefined : value?.get(field)
-      return json === undefined ? undefined : (JSON.parse(json) as T)
-    },
-    async setField(group, field, value, ttlSeconds) {
+    async getField(group, field) {
       const fields = live(group)?.value
-      if (fields instanceof Map) {
-        if (fields.size < MAX_GROUP_FIELDS || fields.has(field))
-          fields.set(field, JSON.stringify(value))
-      } else {
-        store(group, new Map([[field, JSON.stringify(value)]]), ttlSeconds)
-      }
+      return fields instanceof Map ? fields.get(field) : undefined
+    },
+    async setField(group, field, json, ttlSeconds) {
+      const fields = live(group)?.value
+      if (!(fields instanceof Map)) store(group, new Map([[field, json]]), ttlSeconds)
+      else if (fields.size < MAX_GROUP_FIELDS || fields.has(field)) fields.set(field, json)
     },
     async delete(...keys) {
       for (const key of keys) entries.delete(key)
@@ -108,18 +107,18 @@ export function createRedisCache(redis: Redis, logger: Logger, namespace: string
       if (keys.length === 0) return
       await redis.unlink(...keys.map((key) => namespace + key)).catch(failed('delete'))
     },
-    async getField<T>(group: string, field: string) {
-      const json = await redis.hget(namespace + group, field).catch(failed('getField'))
-      return json == null ? undefined : (JSON.parse(json) as T)
+    async getField(group, field) {
+      const json = await redis.hgetBuffer(namespace + group, field).catch(failed('getField'))
+      return json ?? undefined
     },
-    async setField(group, field, value, ttlSeconds) {
+    async setField(group, field, json, ttlSeconds) {
       await redis
         .eval(
           SET_FIELD_SCRIPT,
           1,
           namespace + group,
           field,
-          JSON.stringify(value),
+          json,
           String(ttlSeconds),
           String(MAX_GROUP_FIELDS),
         )

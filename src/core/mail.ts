@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2'
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { Config } from '../config.ts'
 import { awsClientConfig } from './aws.ts'
+import { lazyRequire } from './lazy.ts'
 import type { Logger } from './logger.ts'
 import { htmlToText, type Templates } from './templates.ts'
 
@@ -55,17 +55,23 @@ type MailConfig = Pick<
   | 'AWS_ENDPOINT_URL'
 >
 
+const nodemailer = lazyRequire<typeof import('nodemailer')>('nodemailer')
+const ses = lazyRequire<typeof import('@aws-sdk/client-sesv2')>('@aws-sdk/client-sesv2')
+
 /** The full message of `log` mail goes to a file: a log line must not carry a reset code. */
-function transportFor(config: MailConfig) {
+function transportFor(config: MailConfig): Transporter {
+  const { createTransport } = nodemailer()
   switch (config.EMAIL_BACKEND) {
-    case 'ses':
-      return nodemailer.createTransport({
+    case 'ses': {
+      const { SESv2Client, SendEmailCommand } = ses()
+      return createTransport({
         SES: { sesClient: new SESv2Client(awsClientConfig(config)), SendEmailCommand },
       })
+    }
     case 'smtp':
-      return nodemailer.createTransport(config.SMTP_URL as string)
+      return createTransport(config.SMTP_URL as string)
     default:
-      return nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+      return createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
   }
 }
 
@@ -75,7 +81,8 @@ function transportFor(config: MailConfig) {
  * `DATA_DIR/mail/`, to open in any mail client.
  */
 export function createMailer(config: MailConfig, templates: Templates, logger: Logger): Mailer {
-  const transport = transportFor(config)
+  // Made on the first email: most web processes only queue them.
+  let transport: Transporter | undefined
   const from = { name: config.SES_SENDER_NAME, address: config.SES_SENDER_EMAIL }
   const mailDir = join(config.DATA_DIR, 'mail')
 
@@ -83,6 +90,7 @@ export function createMailer(config: MailConfig, templates: Templates, logger: L
     if (message.html === undefined && message.text === undefined) {
       throw new Error('an email needs html or text')
     }
+    transport ??= transportFor(config)
     const info = await transport.sendMail({
       from,
       to: message.to,
@@ -112,6 +120,6 @@ export function createMailer(config: MailConfig, templates: Templates, logger: L
     sendEmail,
     sendTemplatedEmail: ({ template, context, ...rest }) =>
       sendEmail({ ...rest, html: templates.render(template, context) }),
-    close: () => transport.close(),
+    close: () => transport?.close(),
   }
 }

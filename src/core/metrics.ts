@@ -1,8 +1,9 @@
 import cluster from 'node:cluster'
 import { createServer, type Server } from 'node:http'
-import client from 'prom-client'
+import type PromClient from 'prom-client'
 import type { DatabaseHandle } from './db/database.ts'
 import type { JobOutcome, Jobs } from './jobs.ts'
+import { lazyRequire } from './lazy.ts'
 import type { App } from './module.ts'
 
 /**
@@ -18,17 +19,22 @@ export interface Metrics {
   watch(database: DatabaseHandle, jobs: Jobs): void
 }
 
-const registry = client.register
-
-function metric<M>(name: string, create: () => M): M {
-  return (registry.getSingleMetric(name) as M | undefined) ?? create()
-}
+/** prom-client, loaded only by a process that serves metrics (`METRICS_PORT`). */
+export const promClient = lazyRequire<typeof PromClient>('prom-client')
 
 let watched: { database: DatabaseHandle; jobs: Jobs } | undefined
-let answersPrimary: client.AggregatorRegistry<client.RegistryContentType> | undefined
+let answersPrimary: PromClient.AggregatorRegistry<PromClient.RegistryContentType> | undefined
+
+/** Without `METRICS_PORT` nothing is counted and no collector runs. */
+const noMetrics: Metrics = { observeJob() {}, instrument() {}, watch() {} }
 
 /** One set per process: every app built in it (tests build many) reports into the same. */
-export function createMetrics(): Metrics {
+export function createMetrics(enabled: boolean): Metrics {
+  if (!enabled) return noMetrics
+  const client = promClient()
+  const registry = client.register
+  const metric = <M>(name: string, create: () => M): M =>
+    (registry.getSingleMetric(name) as M | undefined) ?? create()
   if (!registry.getSingleMetric('process_cpu_seconds_total')) client.collectDefaultMetrics()
   // A cluster worker answers the primary's requests for its metrics; prom-client sets that up
   // when an aggregator is made.
@@ -110,8 +116,7 @@ export function createMetrics(): Metrics {
 }
 
 /** The exposition text of this process. */
-export const metricsText = () => registry.metrics()
-export const METRICS_CONTENT_TYPE = registry.contentType
+export const metricsText = () => promClient().register.metrics()
 
 /**
  * Serves `GET /metrics` on its own port (`METRICS_PORT`), apart from the API: scrapers reach it
@@ -128,7 +133,8 @@ export async function serveMetrics(
       return
     }
     collect().then(
-      (text) => response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE }).end(text),
+      (text) =>
+        response.writeHead(200, { 'content-type': promClient().register.contentType }).end(text),
       () => response.writeHead(500).end(),
     )
   })

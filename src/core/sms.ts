@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import type { Config } from '../config.ts'
 import { awsClientConfig } from './aws.ts'
+import { lazyRequire } from './lazy.ts'
 import type { Logger } from './logger.ts'
 
 export interface SmsSender {
@@ -24,6 +24,8 @@ type SmsConfig = Pick<
   | 'AWS_ENDPOINT_URL'
 >
 
+const sns = lazyRequire<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns')
+
 /** +14155550123 → +1415•••0123: enough to tell messages apart in a log. */
 export const maskPhone = (phone: string) =>
   phone.length > 8 ? `${phone.slice(0, 5)}•••${phone.slice(-4)}` : '•••'
@@ -35,6 +37,7 @@ export const maskPhone = (phone: string) =>
  */
 export function createSmsSender(config: SmsConfig, logger: Logger): SmsSender {
   if (config.SMS_BACKEND === 'sns') {
+    const { PublishCommand, SNSClient } = sns()
     const client = new SNSClient(awsClientConfig(config))
     return {
       backend: 'sns',

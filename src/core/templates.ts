@@ -1,6 +1,9 @@
 import { join } from 'node:path'
-import nunjucks from 'nunjucks'
+import type nunjucks from 'nunjucks'
+import { lazyRequire } from './lazy.ts'
 import { PROJECT_ROOT } from './paths.ts'
+
+const engine = lazyRequire<typeof nunjucks>('nunjucks')
 
 /** Where template paths start: `users/templates/welcome_email.html`, as in the guide. */
 export const TEMPLATES_ROOT = join(PROJECT_ROOT, 'src', 'modules')
@@ -16,7 +19,7 @@ export interface Templates {
 
 function environment(loader: nunjucks.ILoader | null, autoescape: boolean): nunjucks.Environment {
   // An undefined variable is an error, not a blank in a message someone receives.
-  const env = new nunjucks.Environment(loader, { autoescape, throwOnUndefined: true })
+  const env = new (engine().Environment)(loader, { autoescape, throwOnUndefined: true })
   // `round(2)` prints 5, not 5.00.
   env.addFilter('money', (value: unknown) => Number(value).toFixed(2))
   return env
@@ -50,19 +53,27 @@ function checked(
   }
 }
 
+/** The environments are made on first use: a web process that only queues email never renders. */
 export function createTemplates(root = TEMPLATES_ROOT): Templates {
-  const html = environment(new nunjucks.FileSystemLoader(root), true)
-  const text = environment(null, false)
+  let environments: { html: nunjucks.Environment; text: nunjucks.Environment } | undefined
+  const environmentsOf = () => {
+    environments ??= {
+      html: environment(new (engine().FileSystemLoader)(root), true),
+      text: environment(null, false),
+    }
+    return environments
+  }
   return {
     render(path, context) {
+      const { html } = environmentsOf()
       const source = (html.getTemplate(path) as unknown as { tmplStr: string }).tmplStr
       return checked(path, source, context, () => html.render(path, context))
     },
     renderText: (source, context) =>
-      checked('(text)', source, context, () => text.renderString(source, context)),
+      checked('(text)', source, context, () => environmentsOf().text.renderString(source, context)),
     parseText(source) {
       // Compiling eagerly is what surfaces a syntax error.
-      new nunjucks.Template(source, text, undefined, true)
+      ;new (engine().Template)(source, environmentsOf().text, undefined, true)
     },
   }
 }

@@ -64,7 +64,7 @@ export async function createTestDatabase(
   }
   const tarball = new Blob([readFileSync(inject('pgliteTemplate'))])
   const client = await PGlite.create({ loadDataDir: tarball })
-  return wrapPglite(client, { logger, echo })
+  return await wrapPglite(client, { logger, echo })
 }
 
 export interface TestApp extends Application {

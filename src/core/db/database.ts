@@ -1,12 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import type { Logger as DrizzleLogger } from 'drizzle-orm'
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
 import type { Logger } from '../logger.ts'
 import { PROJECT_ROOT } from '../paths.ts'
@@ -84,12 +82,19 @@ export function openPostgres(
   }
 }
 
-/** Wraps an open PGlite instance; `onClose` releases what was opened with it. */
-export function wrapPglite(
+/**
+ * Wraps an open PGlite instance; `onClose` releases what was opened with it. PGlite's drivers
+ * are loaded here, not with this module: a process on PostgreSQL never holds them.
+ */
+export async function wrapPglite(
   client: PGlite,
   { logger, echo }: DatabaseOptions,
   onClose: () => void = () => {},
-): DatabaseHandle {
+): Promise<DatabaseHandle> {
+  const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ])
   const db = drizzlePglite({
     client,
     casing: 'snake_case',
@@ -119,13 +124,19 @@ export function wrapPglite(
  * The embedded database in `dataDir/pgdata`, held under an exclusive lock while open. It starts
  * in the background (queries wait for it), so the app can be built meanwhile.
  */
-export function openPglite(
+export async function openPglite(
   dataDir: string,
   purpose: string,
   options: DatabaseOptions,
-): DatabaseHandle {
+): Promise<DatabaseHandle> {
   mkdirSync(dataDir, { recursive: true })
   const lock = lockDirectory(dataDir, purpose)
-  const client = new PGlite(join(dataDir, 'pgdata'))
-  return wrapPglite(client, options, () => lock.release())
+  try {
+    const { PGlite } = await import('@electric-sql/pglite')
+    const client = new PGlite(join(dataDir, 'pgdata'))
+    return await wrapPglite(client, options, () => lock.release())
+  } catch (error) {
+    lock.release()
+    throw error
+  }
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { publicRoute, requirePermission } from '../../core/auth/access.ts'
+import { sendJsonText } from '../../core/http.ts'
 import type { App } from '../../core/module.ts'
 import { Page } from '../../core/pagination.ts'
 import { IdParams, problemResponses } from '../../core/schemas.ts'
@@ -115,9 +116,9 @@ export function registerProductsRoutes(
         response: { 200: Type.Array(Product), ...problemResponses(422) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { skip, limit, category_id } = request.query
-      return productsService.listProducts(skip, limit, category_id)
+      return sendJsonText(reply, await productsService.listProductsJson(skip, limit, category_id))
     },
   )
 
@@ -193,9 +194,9 @@ export function registerProductsRoutes(
         response: { 200: Page(Product), ...problemResponses(422) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { page, size, category_id } = request.query
-      return productsService.pageProducts(page, size, category_id)
+      return sendJsonText(reply, await productsService.pageProductsJson(page, size, category_id))
     },
   )
 }

@@ -1,7 +1,7 @@
-import type { Cache } from '../../core/cache.ts'
+import type { Cache, JsonText } from '../../core/cache.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import { fromNumeric, hasAtMostDecimals, toNumeric } from '../../core/money.ts'
-import { offsetOf, type PageOf, pageOf } from '../../core/pagination.ts'
+import { offsetOf, pageJson } from '../../core/pagination.ts'
 import { DEMO_CATALOGUE } from './products.demo.ts'
 import {
   categoryNameTaken,
@@ -121,22 +121,30 @@ export function createProductsService({
   const forgetCategories = () =>
     Promise.all([cache.delete(CATEGORY_LIST_KEY, LISTS_GROUP), cache.deleteByPrefix(PRODUCT_KEYS)])
 
-  /** Lists are read far more often than products change: both pages and totals are cached. */
-  async function cachedList<T>(field: string, load: () => Promise<T>): Promise<T> {
-    const cached = await cache.getField<T>(LISTS_GROUP, field)
+  /** Lists are read far more often than products change: pages and totals are cached as JSON. */
+  async function cachedJson(field: string, load: () => Promise<string>): Promise<JsonText> {
+    const cached = await cache.getField(LISTS_GROUP, field)
     if (cached !== undefined) return cached
-    const value = await load()
-    await cache.setField(LISTS_GROUP, field, value, CACHE_SECONDS)
-    return value
+    const json = await load()
+    await cache.setField(LISTS_GROUP, field, json, CACHE_SECONDS)
+    return json
   }
 
-  const listProducts = (offset: number, limit: number, categoryId?: number) =>
-    cachedList(`page:${offset}:${limit}:${categoryId ?? 'all'}`, async () =>
-      (await productsRepository.listProducts(offset, limit, categoryId)).map(toProduct),
+  const listProductsJson = (offset: number, limit: number, categoryId?: number) =>
+    cachedJson(`page:${offset}:${limit}:${categoryId ?? 'all'}`, async () =>
+      JSON.stringify(
+        (await productsRepository.listProducts(offset, limit, categoryId)).map(toProduct),
+      ),
     )
 
-  const countProducts = (categoryId?: number) =>
-    cachedList(`count:${categoryId ?? 'all'}`, () => productsRepository.countProducts(categoryId))
+  const countProducts = async (categoryId?: number) =>
+    Number(
+      String(
+        await cachedJson(`count:${categoryId ?? 'all'}`, async () =>
+          String(await productsRepository.countProducts(categoryId)),
+        ),
+      ),
+    )
 
   async function getProduct(productId: number): Promise<Product> {
     const key = productKey(productId)
@@ -203,15 +211,17 @@ export function createProductsService({
 
     getProduct,
 
-    listProducts: (skip: number, limit: number, categoryId?: number): Promise<Product[]> =>
-      listProducts(skip, limit, categoryId),
+    /** A v1 list (`Product[]`) as JSON text, to be sent as it is. */
+    listProductsJson: (skip: number, limit: number, categoryId?: number): Promise<JsonText> =>
+      listProductsJson(skip, limit, categoryId),
 
-    async pageProducts(page: number, size: number, categoryId?: number): Promise<PageOf<Product>> {
+    /** A v2 page (`PageOf<Product>`) as JSON text, to be sent as it is. */
+    async pageProductsJson(page: number, size: number, categoryId?: number): Promise<string> {
       const [items, total] = await Promise.all([
-        listProducts(offsetOf(page, size), size, categoryId),
+        listProductsJson(offsetOf(page, size), size, categoryId),
         countProducts(categoryId),
       ])
-      return pageOf(items, total, page, size)
+      return pageJson(items, total, page, size)
     },
 
     async createProduct(

@@ -318,6 +318,10 @@ describe('the cache', () => {
     const product = await newProduct(category.id)
     expect((await list()).map((p) => p.id)).toEqual([product.id])
     expect((await page()).total).toBe(1)
+    // Sent as cached JSON text: the same fields, no more, as the schema-serialized single read.
+    const single = (await call('GET', `/api/v1/products/${product.id}`)).json()
+    expect((await list())[0]).toStrictEqual(single)
+    expect((await page()).items[0]).toStrictEqual(single)
     await call('PUT', `/api/v1/products/${product.id}`, { price: 3.25 })
     expect((await list())[0]?.price).toBe(3.25)
     expect((await page()).items[0].price).toBe(3.25)
