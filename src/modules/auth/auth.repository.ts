@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm'
+import { placeholders } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import {
@@ -9,10 +10,21 @@ import {
   verificationCodes,
 } from './auth.models.ts'
 
+/** A new refresh token: every column a session sets. */
+export type NewRefreshToken = Required<
+  Pick<typeof refreshTokens.$inferInsert, 'tokenHash' | 'familyId' | 'userId' | 'expiresAt'>
+> & { userAgent: string | null; ip: string | null }
+
 function authQueries(db: Database) {
+  // Every login and refresh inserts one: built once.
+  const insertToken = db
+    .insert(refreshTokens)
+    .values(placeholders('tokenHash', 'familyId', 'userId', 'expiresAt', 'userAgent', 'ip'))
+    .returning()
+    .prepare('refresh_tokens_insert')
   return {
-    async insert(values: typeof refreshTokens.$inferInsert): Promise<RefreshTokenRow> {
-      const [row] = await db.insert(refreshTokens).values(values).returning()
+    async insert(values: NewRefreshToken): Promise<RefreshTokenRow> {
+      const [row] = await insertToken.execute(values)
       return row as RefreshTokenRow
     },
 

@@ -1,4 +1,5 @@
 import { asc, count, eq, getTableColumns, sql } from 'drizzle-orm'
+import { placeholders } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
@@ -20,6 +21,24 @@ const flatten = (row: { product: ProductRow; category: CategoryRow }): ProductWi
   category: row.category,
 })
 
+/** What a product insert takes: every column a client sets (no defaults filled in by drizzle). */
+export type NewProductValues = Required<
+  Pick<NewProduct, 'name' | 'price' | 'stock' | 'categoryId' | 'isActive'>
+> & { description: string | null }
+
+function insertReturningCategory(db: Database) {
+  const values = placeholders('name', 'description', 'price', 'stock', 'categoryId', 'isActive')
+  const inserted = db.$with('inserted').as(db.insert(products).values(values).returning())
+  const product = Object.fromEntries(
+    Object.keys(getTableColumns(products)).map((key) => [key, inserted[key as keyof ProductRow]]),
+  ) as { [key in keyof ProductRow]: (typeof inserted)[key] }
+  return db
+    .with(inserted)
+    .select({ product, category: categories })
+    .from(inserted)
+    .innerJoin(categories, eq(categories.id, inserted.categoryId))
+}
+
 function productsQueries(db: Database) {
   // The catalogue's hottest read, built once: drizzle skips rebuilding the SQL and PostgreSQL
   // parses and plans it once per connection.
@@ -31,6 +50,7 @@ function productsQueries(db: Database) {
   const byId = productsWithCategory(db)
     .where(eq(products.id, sql.placeholder('id')))
     .prepare('products_by_id')
+  const insertOne = insertReturningCategory(db).prepare('products_insert')
   return {
     listCategories: () => db.select().from(categories).orderBy(asc(categories.id)),
 
@@ -86,19 +106,8 @@ function productsQueries(db: Database) {
     },
 
     /** Inserts and reads back with the category in one round trip (a data-modifying CTE). */
-    async insertProduct(values: NewProduct): Promise<ProductWithCategory> {
-      const inserted = db.$with('inserted').as(db.insert(products).values(values).returning())
-      const product = Object.fromEntries(
-        Object.keys(getTableColumns(products)).map((key) => [
-          key,
-          inserted[key as keyof ProductRow],
-        ]),
-      ) as { [key in keyof ProductRow]: (typeof inserted)[key] }
-      const [row] = await db
-        .with(inserted)
-        .select({ product, category: categories })
-        .from(inserted)
-        .innerJoin(categories, eq(categories.id, inserted.categoryId))
+    async insertProduct(values: NewProductValues): Promise<ProductWithCategory> {
+      const [row] = await insertOne.execute(values)
       return flatten(row as { product: ProductRow; category: CategoryRow })
     },
 

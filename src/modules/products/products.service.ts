@@ -227,11 +227,11 @@ export function createProductsService({
     async createProduct(
       input: Required<Pick<ProductInput, 'name' | 'price' | 'category_id'>> & ProductInput,
     ): Promise<Product> {
-      const columns = productColumns(input)
+      if (!hasAtMostDecimals(input.price)) throw invalidPrice(input.price)
       try {
         const row = await productsRepository.insertProduct({
-          ...columns,
           name: input.name,
+          description: input.description ?? null,
           price: toNumeric(input.price),
           categoryId: input.category_id,
           stock: input.stock ?? 0,
