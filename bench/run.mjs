@@ -181,7 +181,9 @@ const seeder = await startServer(APP_BUILT, appEnv(postgresEnv))
 const data = await seed(seeder)
 await stopServer(seeder)
 
-const results = { app: {}, baseline: {} }
+const results = { app: {}, baseline: {}, uncached: {} }
+/** Scenarios also run with CACHE_ENABLED=false, for information (no budget). */
+const UNCACHED = ['S2', 'S7']
 const peaks = { app: 0, baseline: 0 }
 for (let round = 1; round <= ROUNDS; round++) {
   for (const side of ['baseline', 'app']) {
@@ -216,6 +218,21 @@ for (let round = 1; round <= ROUNDS; round++) {
       peaks.app = Math.max(peaks.app, peakRssMb(server.child.pid))
     }
     await stopServer(server)
+    if (side === 'app') {
+      // The lists without their cache: what the database path itself delivers.
+      const uncached = await startServer(
+        APP_BUILT,
+        appEnv({ ...postgresEnv, CACHE_ENABLED: 'false' }),
+      )
+      for (const scenario of scenarios(data, tokens).filter(({ id }) => UNCACHED.includes(id))) {
+        const result = await runScenario(uncached, scenario)
+        results.uncached[scenario.id] = [...(results.uncached[scenario.id] ?? []), result]
+        process.stderr.write(
+          `round ${round} app ${scenario.id} (cache off): ${Math.round(result.rps)} req/s\n`,
+        )
+      }
+      await stopServer(uncached)
+    }
   }
 }
 
@@ -286,6 +303,22 @@ for (const scenario of scenarios(data, { userToken: '', adminToken: '' })) {
     non2xx: app.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
     target,
     pass: base || scenario.id === 'S6' ? pass : null,
+  })
+}
+for (const id of UNCACHED) {
+  const runs = results.uncached[id]
+  const base = results.baseline.S2
+  rows.push({
+    id: `${id}*`,
+    name: `${rows.find((row) => row.id === id).name}, cache off`,
+    app: Math.round(mean(runs, 'rps')),
+    baseline: Math.round(mean(base, 'rps')),
+    ratio: Number((mean(runs, 'rps') / mean(base, 'rps')).toFixed(2)),
+    p50: mean(runs, 'p50'),
+    p99: mean(runs, 'p99'),
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
+    target: 'information',
+    pass: null,
   })
 }
 rows.push({
