@@ -166,14 +166,22 @@ function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024
 }
 
+/**
+ * Runs one scenario and records the server's peak RSS during it: the kernel's high-water mark is
+ * reset first (clear_refs 5), after noting the peak so far (start-up, earlier scenarios).
+ */
 async function runScenario(server, scenario) {
   const { id, name, appOnly, path = '/', ...options } = scenario
-  return load(`${server.url}${path}`, {
+  const pid = server.child.pid
+  const peakBefore = peakRssMb(pid)
+  writeFileSync(`/proc/${pid}/clear_refs`, '5')
+  const result = await load(`${server.url}${path}`, {
     connections: CONNECTIONS,
     duration: DURATION,
-    pid: server.child.pid,
+    pid,
     ...options,
   })
+  return { ...result, peakBefore, peakRss: peakRssMb(pid) }
 }
 
 // Seed once through the app, then alternate baseline and app.
@@ -195,6 +203,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     for (const scenario of scenarios(data, tokens)) {
       if (side === 'baseline' && scenario.appOnly) continue
       const result = await runScenario(server, scenario)
+      peaks[side] = Math.max(peaks[side], result.peakBefore, result.peakRss)
       results[side][scenario.id] = [...(results[side][scenario.id] ?? []), result]
       process.stderr.write(
         `round ${round} ${side} ${scenario.id}: ${Math.round(result.rps)} req/s\n`,
@@ -301,6 +310,7 @@ for (const scenario of scenarios(data, { userToken: '', adminToken: '' })) {
     p50: mean(app, 'p50'),
     p99: mean(app, 'p99'),
     non2xx: app.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
+    peakRss: Math.max(...app.map((run) => run.peakRss)),
     target,
     pass: base || scenario.id === 'S6' ? pass : null,
   })
@@ -317,6 +327,7 @@ for (const id of UNCACHED) {
     p50: mean(runs, 'p50'),
     p99: mean(runs, 'p99'),
     non2xx: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
+    peakRss: Math.max(...runs.map((run) => run.peakRss)),
     target: 'information',
     pass: null,
   })
@@ -330,6 +341,7 @@ rows.push({
   p50: results.S8.p50,
   p99: results.S8.p99,
   non2xx: results.S8.non2xx + results.S8.errors,
+  peakRss: embeddedPeak,
   target: '≥ 1000/s',
   pass: results.S8.rps >= 1000,
 })
@@ -338,12 +350,12 @@ console.log(
   `Food Fleet bench: ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds (baseline/app alternating), ${pinned ? 'server on core 0, load on core 1' : 'unpinned (no taskset)'}`,
 )
 console.log(
-  '| scenario | app req/s | baseline req/s | app/baseline | p50 ms | p99 ms | non-2xx+errors | budget | met |',
+  '| scenario | app req/s | baseline req/s | app/baseline | p50 ms | p99 ms | non-2xx+errors | app peak RSS MB | budget | met |',
 )
-console.log('|---|---|---|---|---|---|---|---|---|')
+console.log('|---|---|---|---|---|---|---|---|---|---|')
 for (const row of rows) {
   console.log(
-    `| ${row.id} ${row.name} | ${row.app} | ${row.baseline ?? '—'} | ${row.ratio ?? '—'} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.non2xx} | ${row.target} | ${row.pass === null ? '—' : row.pass ? 'yes' : 'NO'} |`,
+    `| ${row.id} ${row.name} | ${row.app} | ${row.baseline ?? '—'} | ${row.ratio ?? '—'} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.non2xx} | ${row.peakRss.toFixed(0)} | ${row.target} | ${row.pass === null ? '—' : row.pass ? 'yes' : 'NO'} |`,
   )
 }
 const tail = ['S2', 'S3', 'S4'].map((id) => rows.find((row) => row.id === id))
@@ -352,7 +364,7 @@ console.log(
 )
 const memory = results.memory
 console.log(
-  `peak RSS: app ${peaks.app.toFixed(0)} MB, baseline ${peaks.baseline.toFixed(0)} MB, PGlite app ${embeddedPeak.toFixed(0)} MB; RSS after each of 5 rounds of S2+S4: ${memory.map((mb) => mb.toFixed(0)).join(', ')} MB (last/first ${(memory.at(-1) / memory[0]).toFixed(2)})`,
+  `peak RSS: app ${peaks.app.toFixed(0)} MB (${results.app.S1[0].peakBefore.toFixed(0)} MB before its first scenario), baseline ${peaks.baseline.toFixed(0)} MB, PGlite app ${embeddedPeak.toFixed(0)} MB; RSS after each of 5 rounds of S2+S4: ${memory.map((mb) => mb.toFixed(0)).join(', ')} MB (last/first ${(memory.at(-1) / memory[0]).toFixed(2)})`,
 )
 
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
