@@ -90,9 +90,13 @@ export function createProductsService({
   productsRepository: ProductsRepository
   cache: Cache
 }) {
+  /** Money has cents: a price with more decimals is refused, never rounded. */
+  function checkPrice(price: number): void {
+    if (!hasAtMostDecimals(price)) throw invalidPrice(price)
+  }
+
   function productColumns(input: ProductInput): Partial<NewProduct> {
-    if (input.price !== undefined && !hasAtMostDecimals(input.price))
-      throw invalidPrice(input.price)
+    if (input.price !== undefined) checkPrice(input.price)
     return {
       name: input.name,
       description: input.description,
@@ -130,6 +134,7 @@ export function createProductsService({
     return json
   }
 
+  /** A v1 list (`Product[]`) as JSON text, to be sent as it is. */
   const listProductsJson = (offset: number, limit: number, categoryId?: number) =>
     cachedJson(`page:${offset}:${limit}:${categoryId ?? 'all'}`, async () =>
       JSON.stringify(
@@ -137,14 +142,12 @@ export function createProductsService({
       ),
     )
 
-  const countProducts = async (categoryId?: number) =>
-    Number(
-      String(
-        await cachedJson(`count:${categoryId ?? 'all'}`, async () =>
-          String(await productsRepository.countProducts(categoryId)),
-        ),
-      ),
+  async function countProducts(categoryId?: number): Promise<number> {
+    const total = await cachedJson(`count:${categoryId ?? 'all'}`, async () =>
+      String(await productsRepository.countProducts(categoryId)),
     )
+    return Number(String(total))
+  }
 
   async function getProduct(productId: number): Promise<Product> {
     const key = productKey(productId)
@@ -211,9 +214,7 @@ export function createProductsService({
 
     getProduct,
 
-    /** A v1 list (`Product[]`) as JSON text, to be sent as it is. */
-    listProductsJson: (skip: number, limit: number, categoryId?: number): Promise<JsonText> =>
-      listProductsJson(skip, limit, categoryId),
+    listProductsJson,
 
     /** A v2 page (`PageOf<Product>`) as JSON text, to be sent as it is. */
     async pageProductsJson(page: number, size: number, categoryId?: number): Promise<string> {
@@ -227,7 +228,7 @@ export function createProductsService({
     async createProduct(
       input: Required<Pick<ProductInput, 'name' | 'price' | 'category_id'>> & ProductInput,
     ): Promise<Product> {
-      if (!hasAtMostDecimals(input.price)) throw invalidPrice(input.price)
+      checkPrice(input.price)
       try {
         const row = await productsRepository.insertProduct({
           name: input.name,
