@@ -1,7 +1,7 @@
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifySerializerCompiler } from 'fastify'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { guardRoutes, type RouteAccessEntry } from './core/auth/access.ts'
+import { lazyCompilers } from './core/compilers.ts'
 import type { AppDeps } from './core/deps.ts'
 import { registerDocs } from './core/docs.ts'
 import {
@@ -20,19 +20,7 @@ import {
   type Services,
 } from './core/module.ts'
 import { applyRateLimits } from './core/rate-limit.ts'
-import { Problem } from './core/schemas.ts'
 import { modules as allModules } from './modules/index.ts'
-
-const compileSerializer = SerializerSelector()({}, {})
-
-/**
- * Problem responses are declared on every route for the OpenAPI document, but the error handler
- * sends them already serialized: compiling a serializer for each (~140) only slowed start-up.
- */
-const serializerCompiler: FastifySerializerCompiler<unknown> = (route) =>
-  route.schema === Problem
-    ? JSON.stringify
-    : compileSerializer(route as Parameters<typeof compileSerializer>[0])
 
 export interface Application {
   app: App
@@ -68,9 +56,9 @@ export async function createApplication(
     // Unknown body fields are a 422, not silently dropped: a client sending `is_superuser`
     // where it is not allowed learns so.
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: lazyCompilers },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.setSerializerCompiler(serializerCompiler)
   // Timing every request has a cost: only paid when something scrapes it.
   if (config.METRICS_PORT) deps.metrics.instrument(app)
   await installHttpConventions(app, config)
