@@ -30,7 +30,7 @@ export async function openInfrastructure(
 ): Promise<Infrastructure> {
   const dbOptions = { logger, echo: config.DB_ECHO }
   const database: DatabaseHandle = config.DATABASE_URL
-    ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbOptions)
+    ? await openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbOptions)
     : await openPglite(config.DATA_DIR, purpose, dbOptions)
   let redis: Redis | undefined
   try {

@@ -35,7 +35,7 @@ export default async function setup(project: TestProject) {
   if (url) {
     postgresTemplate = `food_fleet_template_${process.pid}`
     await adminQuery(url, `create database ${postgresTemplate}`)
-    const database = openPostgres(withDatabase(url, postgresTemplate), 1, { logger: silent })
+    const database = await openPostgres(withDatabase(url, postgresTemplate), 1, { logger: silent })
     await database.migrate()
     await database.close()
   }

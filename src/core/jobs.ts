@@ -1,8 +1,12 @@
-import { Queue, Worker } from 'bullmq'
+import type { Queue, Worker } from 'bullmq'
 import { CronExpressionParser } from 'cron-parser'
-import { Redis as IORedis } from 'ioredis'
 import type { Config } from '../config.ts'
+import { lazyRequire } from './lazy.ts'
 import type { Logger } from './logger.ts'
+import { ioredis, type Redis } from './redis.ts'
+
+/** BullMQ (1.3 MB of code) is loaded only by a process with `REDIS_URL`. */
+const bullmq = lazyRequire<typeof import('bullmq')>('bullmq')
 
 /** A kind of background job and the payload it carries; modules declare them in `<name>.jobs.ts`. */
 export interface JobType<Payload> {
@@ -118,15 +122,15 @@ export function createBullJobs(
   settings: JobSettings & { lockMs: number },
 ): Jobs {
   const prefix = `${keyPrefix}bull`
-  const connections: IORedis[] = []
+  const connections: Redis[] = []
   const connect = () => {
-    const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null })
+    const connection = new (ioredis().Redis)(redisUrl, { maxRetriesPerRequest: null })
     connections.push(connection)
     return connection
   }
   let queue: Queue | undefined
   const queueOf = () => {
-    queue ??= new Queue('jobs', {
+    queue ??= new (bullmq().Queue)('jobs', {
       connection: connect(),
       prefix,
       defaultJobOptions: {
@@ -159,7 +163,7 @@ export function createBullJobs(
         )
         if (atStart) await queueOf().add(handler.type.name, payload)
       }
-      worker = new Worker(
+      worker = new (bullmq().Worker)(
         'jobs',
         async (job) => {
           const handler = byName.get(job.name)

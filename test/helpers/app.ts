@@ -53,7 +53,7 @@ export async function createTestDatabase(
   if (url && template) {
     const name = `food_fleet_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`
     await adminQuery(url, `create database ${name} template ${template}`)
-    const handle = openPostgres(withDatabase(url, name), 5, { logger, echo })
+    const handle = await openPostgres(withDatabase(url, name), 5, { logger, echo })
     return {
       ...handle,
       async close() {

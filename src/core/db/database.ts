@@ -2,10 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import type { Logger as DrizzleLogger } from 'drizzle-orm'
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
-import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import pg from 'pg'
 import type { Logger } from '../logger.ts'
 import { PROJECT_ROOT } from '../paths.ts'
 import { lockDirectory } from './lock.ts'
@@ -47,11 +44,21 @@ export interface DatabaseOptions {
   echo?: boolean
 }
 
-export function openPostgres(
+/**
+ * A pool on PostgreSQL. node-postgres and its drizzle driver are loaded here, not with this
+ * module: a process on the embedded database never holds them.
+ */
+export async function openPostgres(
   url: string,
   poolSize: number,
   { logger, echo }: DatabaseOptions,
-): DatabaseHandle {
+): Promise<DatabaseHandle> {
+  const [{ default: pg }, { drizzle: drizzleNodePg }, { migrate: migrateNodePg }] =
+    await Promise.all([
+      import('pg'),
+      import('drizzle-orm/node-postgres'),
+      import('drizzle-orm/node-postgres/migrator'),
+    ])
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 })
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'))
   const db = drizzleNodePg({

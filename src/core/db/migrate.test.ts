@@ -34,8 +34,10 @@ describe('migrations', () => {
       const url = process.env.DATABASE_URL as string
       const name = `food_fleet_migrate_${process.pid}`
       await adminQuery(url, `create database ${name}`)
-      const handles = Array.from({ length: 4 }, () =>
-        openPostgres(withDatabase(url, name), 2, { logger: silentLogger }),
+      const handles = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          openPostgres(withDatabase(url, name), 2, { logger: silentLogger }),
+        ),
       )
       try {
         await Promise.all(handles.map((handle) => handle.migrate()))
