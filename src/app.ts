@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { guardRoutes, type RouteAccessEntry } from './core/auth/access.ts'
-import { lazyCompilers } from './core/compilers.ts'
+import { createLazyCompilers } from './core/compilers.ts'
 import type { AppDeps } from './core/deps.ts'
 import { registerDocs } from './core/docs.ts'
 import {
@@ -28,6 +28,11 @@ export interface Application {
   context: ModuleContext
   /** Every module route with its declared access (tests walk it). */
   routes: RouteAccessEntry[]
+  /**
+   * Compiles the route schemas no request has needed yet (they are compiled on first use so the
+   * server listens sooner); main.ts runs it once the server listens.
+   */
+  compileSchemas(): Promise<void>
 }
 
 /**
@@ -42,6 +47,7 @@ export async function createApplication(
   const { config } = deps
   const context = createModuleContext(deps)
   const services = createServices(context, modules)
+  const compilers = createLazyCompilers()
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestLog(deps.logger, config.SLOW_REQUEST_MS),
@@ -56,7 +62,7 @@ export async function createApplication(
     // Unknown body fields are a 422, not silently dropped: a client sending `is_superuser`
     // where it is not allowed learns so.
     ajv: { customOptions: { removeAdditional: false } },
-    schemaController: { compilersFactory: lazyCompilers },
+    schemaController: { compilersFactory: compilers.factory },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // Timing every request has a cost: only paid when something scrapes it.
@@ -71,7 +77,7 @@ export async function createApplication(
   for (const module of modules) {
     await app.register(async (scope) => module.routes?.(scope, services, context))
   }
-  return { app, services, context, routes }
+  return { app, services, context, routes, compileSchemas: compilers.compileAll }
 }
 
 export async function buildApp(deps: AppDeps, modules: AppModule[] = allModules): Promise<App> {

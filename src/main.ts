@@ -29,7 +29,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     import('./modules/index.ts'),
   ])
   const { database } = infrastructure.deps
-  const [{ app, services, context }] = await Promise.all([
+  const [{ app, services, context, compileSchemas }] = await Promise.all([
     createApplication(infrastructure.deps),
     (config.MIGRATE_ON_START && !inCluster ? database.migrate() : database.ping()).catch(
       async (error) => {
@@ -66,6 +66,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     { startupMs: Math.round(performance.now() - startedAt) },
     `${config.APP_NAME} listening on http://${config.HOST}:${config.PORT} (${databaseKind}${config.RUN_WORKERS ? ', working jobs' : ''}${config.DOCS_ENABLED ? ', docs at /docs' : ''})`,
   )
+  compileSchemas().catch((error) => logger.error({ err: error }, 'a route schema does not compile'))
 
   let stopping = false
   async function shutdown(signal: NodeJS.Signals): Promise<void> {

@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { bearer, createUser } from './helpers/accounts.ts'
 import { createTestApp } from './helpers/app.ts'
 
-// Each route's validator and serializer is compiled by its first request (core/compilers.ts), so
-// a schema Ajv or fast-json-stringify cannot compile would only show there: call every route.
+// Each route's validator and serializer is compiled by its first request or by compileSchemas
+// once the server listens (core/compilers.ts), so a schema Ajv or fast-json-stringify cannot
+// compile would only show then: do both.
 const t = await createTestApp()
 afterAll(() => t.close())
 
@@ -11,6 +12,10 @@ const admin = await createUser(t, { superuser: true })
 const fill = (url: string) => url.replace(/:[a-z_]+/g, '1')
 
 describe('every route of the route table', () => {
+  it('has schemas that all compile', async () => {
+    await expect(t.compileSchemas()).resolves.toBeUndefined()
+  })
+
   it('validates its input and serializes its answer without a server error', async () => {
     const failures: string[] = []
     for (const route of t.routes) {

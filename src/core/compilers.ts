@@ -7,23 +7,33 @@ type CompilersFactory = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
 >
 type ValidatorFactory = NonNullable<CompilersFactory['buildValidator']>
-type SerializerFactory = NonNullable<CompilersFactory['buildSerializer']>
 type Validator = ReturnType<ReturnType<ValidatorFactory>>
-type Serializer = ReturnType<ReturnType<SerializerFactory>>
 
 const defaultValidators = AjvCompiler()
 const defaultSerializers = SerializerSelector()
 
 /**
+ * Compiles on first use; until then the compilation waits in `pending`, so it can also be done
+ * ahead of the first request.
+ */
+function onFirstUse<Compiled>(compile: () => Compiled, pending: Set<() => unknown>) {
+  let compiled: Compiled | undefined
+  const get = () => {
+    if (compiled === undefined) {
+      compiled = compile()
+      pending.delete(get)
+    }
+    return compiled
+  }
+  pending.add(get)
+  return get
+}
+
+/**
  * A validator compiled by its first call: Fastify reads `schemaEnv` (to let Ajv coerce a root
  * value) and `errors` from the function it is given, so both are forwarded to the compiled one.
  */
-function validatorOnFirstUse(compile: () => Validator): Validator {
-  let compiled: Validator | undefined
-  const get = () => {
-    compiled ??= compile()
-    return compiled
-  }
+function lazyValidator(get: () => Validator): Validator {
   const validate = (...args: Parameters<Validator>) => get()(...args)
   Object.defineProperties(validate, {
     errors: { get: () => (get() as { errors?: unknown }).errors },
@@ -32,28 +42,43 @@ function validatorOnFirstUse(compile: () => Validator): Validator {
   return validate as Validator
 }
 
-function serializerOnFirstUse(compile: () => Serializer): Serializer {
-  let compiled: Serializer | undefined
-  return (data) => {
-    compiled ??= compile()
-    return compiled(data)
-  }
+export interface LazyCompilers {
+  factory: CompilersFactory
+  /**
+   * Compiles every schema no request has needed yet, one per turn of the event loop so that
+   * requests are served meanwhile; rejects with the first that cannot be compiled.
+   */
+  compileAll(): Promise<void>
 }
 
 /**
  * Fastify's own Ajv and fast-json-stringify compilers, each schema compiled when a request first
- * needs it rather than all (~300) at start-up, where they took ~0.4 s of a restart. Problem
- * responses are declared on every route for the OpenAPI document, but the error handler sends
- * them already serialized: they never get a serializer.
+ * needs it (or by `compileAll`) rather than all (~300) before the server listens, where they took
+ * ~0.4 s of a restart. Problem responses are declared on every route for the OpenAPI document,
+ * but the error handler sends them already serialized: they never get a serializer.
  */
-export const lazyCompilers: CompilersFactory = {
-  buildValidator: (externalSchemas, options) => {
-    const compile = defaultValidators(externalSchemas, options)
-    return (route) => validatorOnFirstUse(() => compile(route))
-  },
-  buildSerializer: (externalSchemas, options) => {
-    const compile = defaultSerializers(externalSchemas, options)
-    return (route) =>
-      route.schema === Problem ? JSON.stringify : serializerOnFirstUse(() => compile(route))
-  },
+export function createLazyCompilers(): LazyCompilers {
+  const pending = new Set<() => unknown>()
+  return {
+    factory: {
+      buildValidator: (externalSchemas, options) => {
+        const compile = defaultValidators(externalSchemas, options)
+        return (route) => lazyValidator(onFirstUse(() => compile(route), pending))
+      },
+      buildSerializer: (externalSchemas, options) => {
+        const compile = defaultSerializers(externalSchemas, options)
+        return (route) => {
+          if (route.schema === Problem) return JSON.stringify
+          const get = onFirstUse(() => compile(route), pending)
+          return (data) => get()(data)
+        }
+      },
+    },
+    async compileAll() {
+      for (const get of pending) {
+        get()
+        await new Promise(setImmediate)
+      }
+    },
+  }
 }
