@@ -1,2 +1,2 @@
 export function launch(entry: string): Promise<void>
-export function bundle(entry: string, outfile: URL): Promise<void>
+export function bundle(entry: string, outdir: URL): Promise<void>

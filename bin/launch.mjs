@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sourceMapOf } from './source-map.mjs'
 
@@ -19,12 +28,17 @@ const UNBUNDLED = [
   'pg-native',
 ]
 
+/** Entry points every bundle has besides its own: the embedded database's thread. */
+const THREADS = { 'pglite-worker': 'src/core/db/pglite-worker.ts' }
+
 /**
  * Runs an entry point: the compiled JavaScript in production (no TypeScript at run time);
  * otherwise the TypeScript source, bundled by esbuild with its dependencies, so `npm start` works
- * right after `npm install`. One file instead of ~1,600 halves a restart (Node resolves, reads and
- * compiles each module file on its own). The bundle is written atomically into the checkout's
- * `.cache/`, and rebuilt only when a source file or the installed packages are newer.
+ * right after `npm install`. A few files instead of ~1,600 halves a restart (Node resolves, reads
+ * and compiles each module file on its own); the code the entry point imports only later (the
+ * app, once the database is starting) is a chunk of its own, compiled then. The bundle is written
+ * into the checkout's `.cache/<entry>/`, and rebuilt only when a source file or the installed
+ * packages are newer.
  */
 export async function launch(entry) {
   const built = new URL(`dist/${entry}.js`, ROOT)
@@ -36,12 +50,12 @@ export async function launch(entry) {
     await import(built.href)
     return
   }
-  const cacheDir = new URL('.cache/', ROOT)
-  mkdirSync(cacheDir, { recursive: true })
-  const outfile = new URL(`${entry.replaceAll('/', '-')}.mjs`, cacheDir)
-  if (!isFresh(outfile)) await bundle(entry, outfile)
+  const name = entry.replaceAll('/', '-')
+  const outdir = new URL(`.cache/${name}/`, ROOT)
+  const entryFile = new URL(`${name}.js`, outdir)
+  if (!isFresh(entryFile)) await bundle(entry, outdir)
   process.setSourceMapsEnabled(true)
-  await import(outfile.href)
+  await import(entryFile.href)
 }
 
 /**
@@ -63,13 +77,25 @@ function isFresh(outfile) {
   )
 }
 
-/** Bundles `src/<entry>.ts` into `outfile` (a file URL), with the map of the app's own code. */
-export async function bundle(entry, outfile) {
+/**
+ * Bundles `src/<entry>.ts` into `outdir` (a file URL) as `<entry>.js` (`/` made `-`), with the
+ * threads it starts and the chunks they share, each with the map of the app's own code. Files are
+ * replaced atomically, the entry last (its time tells whether the bundle is fresh); files of an
+ * earlier build that this one does not have are removed.
+ */
+export async function bundle(entry, outdir) {
   const { build } = await import('esbuild')
+  const dir = fileURLToPath(outdir)
+  const entryPoints = { [entry.replaceAll('/', '-')]: `src/${entry}.ts`, ...THREADS }
   const result = await build({
-    entryPoints: [fileURLToPath(new URL(`src/${entry}.ts`, ROOT))],
-    outfile: fileURLToPath(outfile),
+    entryPoints: Object.fromEntries(
+      Object.entries(entryPoints).map(([name, file]) => [name, fileURLToPath(new URL(file, ROOT))]),
+    ),
+    outdir: dir,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
     bundle: true,
+    splitting: true,
     external: UNBUNDLED,
     platform: 'node',
     format: 'esm',
@@ -83,14 +109,29 @@ export async function bundle(entry, outfile) {
     logLevel: 'warning',
     write: false,
   })
-  const code = result.outputFiles.find((file) => file.path.endsWith('.mjs')).text
-  const fullMap = JSON.parse(result.outputFiles.find((file) => file.path.endsWith('.map')).text)
-  const map = sourceMapOf(fullMap, (source) => !source.includes('node_modules/'))
-  const inlineMap = Buffer.from(JSON.stringify(map)).toString('base64')
-  const temporary = `${fileURLToPath(outfile)}.${process.pid}.tmp`
-  writeFileSync(
-    temporary,
-    `${code}//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
+  const maps = new Map(
+    result.outputFiles
+      .filter((file) => file.path.endsWith('.map'))
+      .map((file) => [file.path.slice(0, -'.map'.length), JSON.parse(file.text)]),
   )
-  renameSync(temporary, outfile)
+  const entryFile = join(dir, `${Object.keys(entryPoints)[0]}.js`)
+  const code = result.outputFiles
+    .filter((file) => file.path.endsWith('.js'))
+    .sort((a, b) => Number(a.path === entryFile) - Number(b.path === entryFile))
+  mkdirSync(dir, { recursive: true })
+  for (const file of code) {
+    const map = sourceMapOf(maps.get(file.path), (source) => !source.includes('node_modules/'))
+    const inlineMap = Buffer.from(JSON.stringify(map)).toString('base64')
+    const temporary = `${file.path}.${process.pid}.tmp`
+    writeFileSync(
+      temporary,
+      `${file.text}//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
+    )
+    renameSync(temporary, file.path)
+  }
+  const current = new Set(code.map((file) => basename(file.path)))
+  const stale = readdirSync(dir).filter((file) => file.endsWith('.js') && !current.has(file))
+  for (const file of stale) {
+    rmSync(join(dir, file), { force: true })
+  }
 }

@@ -1,7 +1,7 @@
 import type { Config } from './config.ts'
 import { cacheFor } from './core/cache.ts'
 import { systemClock } from './core/clock.ts'
-import { type DatabaseHandle, openPglite, openPostgres } from './core/db/database.ts'
+import { type DatabaseHandle, openDatabase } from './core/db/database.ts'
 import type { AppDeps } from './core/deps.ts'
 import { jobsFor } from './core/jobs.ts'
 import type { Logger } from './core/logger.ts'
@@ -21,17 +21,18 @@ export interface Infrastructure {
  * Opens what the app, the worker and the CLI all need, in the fixed order of DESIGN.md:
  * database (migrated when asked), then Redis and the cache. `close` undoes it in reverse.
  * With `migrate: false` the database may still be starting: the first query waits for it.
+ * `database` is one `openDatabase` already opened (main.ts starts it before loading the rest).
  */
 export async function openInfrastructure(
   config: Config,
   logger: Logger,
   purpose: 'app' | 'worker' | 'cli',
-  { migrate = config.MIGRATE_ON_START }: { migrate?: boolean } = {},
+  {
+    migrate = config.MIGRATE_ON_START,
+    database,
+  }: { migrate?: boolean; database?: DatabaseHandle } = {},
 ): Promise<Infrastructure> {
-  const dbOptions = { logger, echo: config.DB_ECHO }
-  const database: DatabaseHandle = config.DATABASE_URL
-    ? await openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbOptions)
-    : await openPglite(config.DATA_DIR, purpose, dbOptions)
+  database ??= await openDatabase(config, logger, purpose)
   let redis: Redis | undefined
   try {
     if (migrate) await database.migrate()

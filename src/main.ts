@@ -1,9 +1,8 @@
 import cluster from 'node:cluster'
 import type { Config } from './config.ts'
+import { openDatabase } from './core/db/database.ts'
 import { createLogger, type Logger } from './core/logger.ts'
-import { metricsText, serveMetrics } from './core/metrics.ts'
-import { jobHandlersOf, seedModules } from './core/module.ts'
-import { openInfrastructure } from './infrastructure.ts'
+import type { serveMetrics } from './core/metrics.ts'
 import { exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
 
 const startedAt = performance.now()
@@ -19,18 +18,30 @@ function stopOnStartupError(error: unknown): never {
 /** One HTTP process: alone, or one of the cluster's workers (then migrations and seeds are done). */
 async function serve(config: Config, logger: Logger): Promise<void> {
   const inCluster = cluster.isWorker
-  // The embedded database takes ~0.6 s to start: the app's code (most of what there is to load)
-  // is loaded and the app built meanwhile, so it is imported only once the database is starting.
-  const infrastructure = await openInfrastructure(config, logger, 'app', { migrate: false }).catch(
-    stopOnStartupError,
-  )
-  const [{ createApplication }, { modules }] = await Promise.all([
+  // The embedded database takes ~0.6 s to start, on its own thread: it is opened first, and the
+  // rest of the code (most of what there is to load) is imported and the app built meanwhile.
+  const database = await openDatabase(config, logger, 'app').catch(stopOnStartupError)
+  const [
+    { openInfrastructure },
+    { createApplication },
+    { modules },
+    { jobHandlersOf, seedModules },
+  ] = await Promise.all([
+    import('./infrastructure.ts'),
     import('./app.ts'),
     import('./modules/index.ts'),
+    import('./core/module.ts'),
   ])
-  const { database } = infrastructure.deps
+  const infrastructure = await openInfrastructure(config, logger, 'app', {
+    migrate: false,
+    database,
+  }).catch(stopOnStartupError)
+  // The app is built, and made ready, while the database starts.
   const [{ app, services, context, compileSchemas }] = await Promise.all([
-    createApplication(infrastructure.deps),
+    createApplication(infrastructure.deps).then(async (application) => {
+      await application.app.ready()
+      return application
+    }),
     (config.MIGRATE_ON_START && !inCluster ? database.migrate() : database.ping()).catch(
       async (error) => {
         await infrastructure.close()
@@ -41,11 +52,13 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined
   try {
     if (!inCluster) await seedModules(modules, services, context)
+    await app.listen({ host: config.HOST, port: config.PORT })
+    // Jobs wait in their queue meanwhile: working them need not delay serving.
     if (config.RUN_WORKERS) {
       await infrastructure.deps.jobs.work(jobHandlersOf(modules, services, context))
     }
-    await app.listen({ host: config.HOST, port: config.PORT })
     if (config.METRICS_PORT && !inCluster) {
+      const { metricsText, serveMetrics } = await import('./core/metrics.ts')
       metricsServer = await serveMetrics(config.HOST, config.METRICS_PORT, metricsText)
     }
   } catch (error) {

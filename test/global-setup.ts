@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { TestProject } from 'vitest/node'
+import { bundle } from '../bin/launch.mjs'
 import { openPostgres, wrapPglite } from '../src/core/db/database.ts'
 import { createLogger } from '../src/core/logger.ts'
 import { adminQuery, withDatabase } from './helpers/postgres.ts'
@@ -11,6 +12,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** A tarball of a migrated PGlite data directory, loaded by each test file. */
     pgliteTemplate: string
+    /** The embedded database's worker program, bundled as `npm start` does (Node runs no TypeScript). */
+    pgliteWorker: string
     /** With DATABASE_URL: a migrated database each test file copies with CREATE DATABASE … TEMPLATE. */
     postgresTemplate: string | undefined
   }
@@ -21,6 +24,10 @@ const silent = createLogger({ LOG_LEVEL: 'silent', NODE_ENV: 'test', APP_NAME: '
 /** Migrates once per run; every test file then starts from a copy in well under a second. */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'food-fleet-test-'))
+  // Inside the checkout, where the bundle's external packages resolve.
+  const bundled = new URL(`../.cache/test-${process.pid}/`, import.meta.url)
+  await bundle('main', bundled)
+  project.provide('pgliteWorker', new URL('pglite-worker.js', bundled).href)
   const client = await PGlite.create()
   const template = await wrapPglite(client, { logger: silent })
   await template.migrate()
@@ -43,6 +50,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     rmSync(dir, { recursive: true, force: true })
+    rmSync(bundled, { recursive: true, force: true })
     if (url && postgresTemplate) {
       await adminQuery(url, `drop database if exists ${postgresTemplate} with (force)`)
     }

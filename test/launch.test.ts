@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { SourceMap, type SourceMapping } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,39 +6,67 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundle } from '../bin/launch.mjs'
 
+interface BundledFile {
+  name: string
+  lines: string[]
+  map: SourceMap
+}
+
 describe('the development bundle (npm start)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'food-fleet-bundle-'))
-  const outfile = join(dir, 'main.mjs')
-  let lines: string[]
-  let map: SourceMap
+  let files: BundledFile[]
 
   beforeAll(async () => {
-    await bundle('main', pathToFileURL(outfile))
-    const code = readFileSync(outfile, 'utf8')
-    const inline = code.match(/\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/)
-    expect(inline).not.toBeNull()
-    lines = code.split('\n')
-    map = new SourceMap(JSON.parse(Buffer.from(inline?.[1] ?? '', 'base64').toString()))
+    await bundle('main', pathToFileURL(`${dir}/`))
+    files = readdirSync(dir).map((name) => {
+      const code = readFileSync(join(dir, name), 'utf8')
+      const inline = code.match(/\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/)
+      expect(inline, name).not.toBeNull()
+      const map = JSON.parse(Buffer.from(inline?.[1] ?? '', 'base64').toString())
+      return { name, lines: code.split('\n'), map: new SourceMap(map) }
+    })
   }, 60_000)
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  /** The mapping in force at a (0-based) position of the bundle; empty where there is none. */
-  const entryAt = (line: number, column: number) =>
-    map.findEntry(line, column) as Partial<SourceMapping>
+  const codeOf = (name: string) => files.find((file) => file.name === name)?.lines.join('\n')
 
-  /** Where the first line containing `text` comes from, by the bundle's map. */
+  /** The mapping in force at a (0-based) position of a file; empty where there is none. */
+  const entryAt = (file: BundledFile, line: number, column: number) =>
+    file.map.findEntry(line, column) as Partial<SourceMapping>
+
+  /** Where the first line containing `text` comes from, by its file's map. */
   const originOf = (text: string) => {
+    const file = files.find((candidate) => candidate.lines.some((line) => line.includes(text)))
+    expect(file, text).toBeDefined()
+    const { lines } = file as BundledFile
     const line = lines.findIndex((candidate) => candidate.includes(text))
-    expect(line).toBeGreaterThan(-1)
-    return entryAt(line, (lines[line] as string).indexOf(text))
+    return entryAt(file as BundledFile, line, (lines[line] as string).indexOf(text))
   }
 
   it('includes its dependencies, except those that load their own files', () => {
-    const code = lines.join('\n')
+    const code = files.map((file) => file.lines.join('\n')).join('\n')
     expect(code).toContain('// node_modules/fastify/fastify.js')
     expect(code).toContain('// node_modules/drizzle-orm/')
     expect(code).toMatch(/from "@electric-sql\/pglite"|import\("@electric-sql\/pglite"\)/)
     expect(code).not.toContain('// node_modules/@electric-sql/pglite/')
+  })
+
+  it('starts small: the app is a chunk of its own, loaded while the database starts', () => {
+    const entry = codeOf('main.js') ?? ''
+    const loadedFirst = [...entry.matchAll(/^import (?:[^"]*? from )?"\.\/(chunk-\w+\.js)"/gm)].map(
+      ([, chunk]) => codeOf(chunk as string) ?? '',
+    )
+    expect(loadedFirst.length).toBeGreaterThan(0)
+    expect(loadedFirst.join('\n')).not.toContain('// node_modules/fastify/')
+    expect(entry).toMatch(/import\("\.\/chunk-\w+\.js"\)/)
+  })
+
+  it("holds the database thread's program beside the chunks, as `dist/` does", () => {
+    expect(codeOf('pglite-worker.js')).toContain('// src/core/db/pglite-worker.ts')
+    const starter = files.find(({ lines }) =>
+      lines.some((line) => line.includes('new URL("./pglite-worker.js", import.meta.url)')),
+    )
+    expect(starter?.name).toMatch(/^(main|chunk-\w+)\.js$/)
   })
 
   it("maps the app's own code to its TypeScript source, line for line", () => {
@@ -55,15 +83,17 @@ describe('the development bundle (npm start)', () => {
     expect(source[origin.originalLine ?? -1]).toContain('function buildCompilerFromPool')
     let dependencyLines = 0
     let finerLines = 0
-    lines.forEach((text, index) => {
-      const end = entryAt(index, text.length - 1)
-      if (!end.originalSource?.includes('node_modules/') || end.generatedLine !== index) return
-      dependencyLines += 1
-      const start = entryAt(index, text.search(/\S/))
-      if (start.generatedLine === index && start.generatedColumn !== end.generatedColumn) {
-        finerLines += 1
-      }
-    })
+    for (const file of files) {
+      file.lines.forEach((text, index) => {
+        const end = entryAt(file, index, text.length - 1)
+        if (!end.originalSource?.includes('node_modules/') || end.generatedLine !== index) return
+        dependencyLines += 1
+        const start = entryAt(file, index, text.search(/\S/))
+        if (start.generatedLine === index && start.generatedColumn !== end.generatedColumn) {
+          finerLines += 1
+        }
+      })
+    }
     expect(dependencyLines).toBeGreaterThan(10_000)
     expect(finerLines).toBe(0)
   })

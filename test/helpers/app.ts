@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
 import { inject } from 'vitest'
 import { type Application, createApplication } from '../../src/app.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
 import { createRedisCache } from '../../src/core/cache.ts'
 import { type DatabaseHandle, openPostgres, wrapPglite } from '../../src/core/db/database.ts'
+import { startPgliteThread } from '../../src/core/db/pglite-thread.ts'
 import type { AppDeps } from '../../src/core/deps.ts'
 import { createLogger, type Logger } from '../../src/core/logger.ts'
 import { type AppModule, jobHandlersOf, seedModules } from '../../src/core/module.ts'
@@ -42,7 +42,8 @@ export const silentLogger: Logger = createLogger({
 
 /**
  * A freshly migrated database of its own: a copy of the run's migrated template — on the
- * PostgreSQL server when DATABASE_URL is set (dropped on close), else an in-memory PGlite.
+ * PostgreSQL server when DATABASE_URL is set (dropped on close), else an in-memory PGlite on its
+ * own thread, as the app runs it.
  */
 export async function createTestDatabase(
   logger: Logger = silentLogger,
@@ -62,9 +63,13 @@ export async function createTestDatabase(
       },
     }
   }
-  const tarball = new Blob([readFileSync(inject('pgliteTemplate'))])
-  const client = await PGlite.create({ loadDataDir: tarball })
-  return await wrapPglite(client, { logger, echo })
+  const client = startPgliteThread(
+    { loadDataDir: readFileSync(inject('pgliteTemplate')) },
+    new URL(inject('pgliteWorker')),
+  )
+  const database = await wrapPglite(client, { logger, echo })
+  await database.ping()
+  return database
 }
 
 export interface TestApp extends Application {

@@ -3,9 +3,11 @@ import { join } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import type { Logger as DrizzleLogger } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { Config } from '../../config.ts'
 import type { Logger } from '../logger.ts'
 import { PROJECT_ROOT } from '../paths.ts'
 import { lockDirectory } from './lock.ts'
+import { type PgliteClient, startPgliteThread } from './pglite-thread.ts'
 
 /** The Drizzle database, the same type on node-postgres and on PGlite; a transaction is one too. */
 export type Database = PgDatabase<PgQueryResultHKT>
@@ -90,11 +92,11 @@ export async function openPostgres(
 }
 
 /**
- * Wraps an open PGlite instance; `onClose` releases what was opened with it. PGlite's drivers
- * are loaded here, not with this module: a process on PostgreSQL never holds them.
+ * Wraps an open PGlite (an instance, or its thread); `onClose` releases what was opened with it.
+ * PGlite's drivers are loaded here, not with this module: a process on PostgreSQL never holds them.
  */
 export async function wrapPglite(
-  client: PGlite,
+  client: PgliteClient,
   { logger, echo }: DatabaseOptions,
   onClose: () => void = () => {},
 ): Promise<DatabaseHandle> {
@@ -103,7 +105,8 @@ export async function wrapPglite(
     import('drizzle-orm/pglite/migrator'),
   ])
   const db = drizzlePglite({
-    client,
+    // Drizzle calls only `query` and `transaction`, which the thread answers like an instance.
+    client: client as PGlite,
     casing: 'snake_case',
     logger: echo ? sqlLogger(logger) : false,
   })
@@ -129,7 +132,7 @@ export async function wrapPglite(
 
 /**
  * The embedded database in `dataDir/pgdata`, held under an exclusive lock while open. It starts
- * in the background (queries wait for it), so the app can be built meanwhile.
+ * on its own thread (queries wait for it), so the app is loaded and built meanwhile.
  */
 export async function openPglite(
   dataDir: string,
@@ -139,11 +142,22 @@ export async function openPglite(
   mkdirSync(dataDir, { recursive: true })
   const lock = lockDirectory(dataDir, purpose)
   try {
-    const { PGlite } = await import('@electric-sql/pglite')
-    const client = new PGlite(join(dataDir, 'pgdata'))
+    const client = startPgliteThread({ dataDir: join(dataDir, 'pgdata') })
     return await wrapPglite(client, options, () => lock.release())
   } catch (error) {
     lock.release()
     throw error
   }
+}
+
+/** The configured database: PostgreSQL at `DATABASE_URL`, else the embedded one in `DATA_DIR`. */
+export function openDatabase(
+  config: Config,
+  logger: Logger,
+  purpose: string,
+): Promise<DatabaseHandle> {
+  const options = { logger, echo: config.DB_ECHO }
+  return config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, options)
+    : openPglite(config.DATA_DIR, purpose, options)
 }

@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type PgliteClient, startPgliteThread } from './pglite-thread.ts'
+
+const workerUrl = () => new URL(inject('pgliteWorker'))
+
+describe('PGlite on its own thread', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'food-fleet-thread-'))
+  let client: PgliteClient
+
+  beforeAll(async () => {
+    client = startPgliteThread({ dataDir: join(dir, 'pgdata') }, workerUrl())
+    await client.exec(
+      'create table items (id serial primary key, name text unique not null, at timestamptz default now())',
+    )
+  }, 30_000)
+  afterAll(async () => {
+    await client.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('answers queries with parameters, as objects or arrays', async () => {
+    await client.query('insert into items (name) values ($1), ($2)', ['apple', 'pear'])
+    const objects = await client.query<{ name: string }>(
+      'select name from items where name = any($1) order by name',
+      [['apple', 'pear']],
+    )
+    expect(objects.rows).toEqual([{ name: 'apple' }, { name: 'pear' }])
+    const arrays = await client.query('select id, name from items order by id', [], {
+      rowMode: 'array',
+    })
+    expect(arrays.rows).toEqual([
+      [1, 'apple'],
+      [2, 'pear'],
+    ])
+    expect(arrays.fields.map((field) => field.name)).toEqual(['id', 'name'])
+  })
+
+  it('keeps as text the types whose parsers Drizzle passes', async () => {
+    const timestamptz = 1184
+    const parsed = await client.query<{ at: unknown }>('select at from items limit 1')
+    expect(parsed.rows[0]?.at).toBeInstanceOf(Date)
+    const text = await client.query<{ at: unknown }>('select at from items limit 1', [], {
+      parsers: { [timestamptz]: (value: string) => value },
+    })
+    expect(text.rows[0]?.at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)
+  })
+
+  it('passes on a PostgreSQL error with its code and fields', async () => {
+    const failed = client.query('insert into items (name) values ($1)', ['apple'])
+    await expect(failed).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'items_name_key',
+      message: expect.stringContaining('duplicate key'),
+    })
+    await expect(failed).rejects.toBeInstanceOf(Error)
+  })
+
+  it('commits a transaction, and rolls it back when its work throws', async () => {
+    const committed = await client.transaction(async (tx) => {
+      await tx.query('insert into items (name) values ($1)', ['plum'])
+      return (await tx.query<{ n: number }>('select count(*)::int as n from items')).rows[0]?.n
+    })
+    expect(committed).toBe(3)
+    const failure = new Error('changed my mind')
+    await expect(
+      client.transaction(async (tx) => {
+        await tx.query('insert into items (name) values ($1)', ['fig'])
+        throw failure
+      }),
+    ).rejects.toBe(failure)
+    const { rows } = await client.query<{ name: string }>('select name from items order by id')
+    expect(rows.map((row) => row.name)).toEqual(['apple', 'pear', 'plum'])
+  })
+
+  it('runs a query made during a transaction after it, not inside it', async () => {
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const transaction = client.transaction(async (tx) => {
+      await tx.query('insert into items (name) values ($1)', ['kiwi'])
+      await held
+      throw new Error('rolled back')
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const outside = client.query<{ n: number }>(
+      "select count(*)::int as n from items where name = 'kiwi'",
+    )
+    release()
+    await expect(transaction).rejects.toThrow('rolled back')
+    expect((await outside).rows[0]?.n).toBe(0)
+  })
+
+  it('refuses queries once closed', async () => {
+    const template = readFileSync(inject('pgliteTemplate'))
+    const other = startPgliteThread({ loadDataDir: template }, workerUrl())
+    await other.query('select 1')
+    await other.close()
+    expect(other.closed).toBe(true)
+    await expect(other.query('select 1')).rejects.toThrow(/embedded database/)
+  })
+
+  it('fails its queries, instead of hanging them, when the database cannot start', async () => {
+    const file = join(dir, 'not-a-directory')
+    writeFileSync(file, 'x')
+    const broken = startPgliteThread({ dataDir: file }, workerUrl())
+    await expect(broken.query('select 1')).rejects.toBeInstanceOf(Error)
+    await broken.close()
+  }, 30_000)
+})
