@@ -63,8 +63,9 @@ describe('the development bundle (npm start)', () => {
 
   it("holds the database thread's program beside the chunks, as `dist/` does", () => {
     expect(codeOf('pglite-worker.js')).toContain('// src/core/db/pglite-worker.ts')
-    const starter = files.find(({ lines }) =>
-      lines.some((line) => line.includes('new URL("./pglite-worker.js", import.meta.url)')),
+    const starter = files.find(
+      ({ name, lines }) =>
+        name !== 'pglite-worker.js' && lines.some((line) => line.includes('./pglite-worker')),
     )
     expect(starter?.name).toMatch(/^(main|chunk-\w+)\.js$/)
   })

@@ -44,7 +44,7 @@ export interface PgliteReply {
   error?: { name: string; message: string; [field: string]: string | number | boolean }
 }
 
-/** Where the worker's program is: beside this module, in `dist/` and in the development bundle. */
+/** The worker's program: beside this module, in `dist/` and in the development bundle alike. */
 const WORKER_URL = new URL('./pglite-worker.js', import.meta.url)
 
 /**
