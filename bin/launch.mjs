@@ -15,12 +15,11 @@ const ROOT = new URL('..', import.meta.url)
 
 /**
  * Dependencies left out of the bundle and loaded from node_modules: those that read their own
- * files at run time (PGlite's WebAssembly, Swagger UI's assets, pino's transport worker), native
- * addons, and optional ones a package only tries to load.
+ * files at run time (PGlite's WebAssembly, pino's transport worker), native addons, and optional
+ * ones a package only tries to load. (Swagger UI is bundled: core/docs.ts names its files.)
  */
 const UNBUNDLED = [
   '@electric-sql/pglite',
-  '@fastify/swagger-ui',
   '@node-rs/argon2',
   'pino',
   'pino-pretty',

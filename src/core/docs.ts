@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import swagger from '@fastify/swagger'
 import type { Config } from '../config.ts'
 import type { App } from './module.ts'
@@ -40,8 +43,16 @@ export async function registerDocs(app: App, config: Config): Promise<void> {
         },
       },
     })
+    // Its files are named here rather than found beside its code, so that `npm start` can bundle
+    // the plugin: loading it from node_modules (~100 modules) cost ~0.1 s of each start.
+    const files = join(
+      dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui')),
+      'static',
+    )
     await docs.register(swaggerUi, {
       routePrefix: '/docs',
+      baseDir: files,
+      logo: { type: 'image/svg+xml', content: await readFile(join(files, 'logo.svg')) },
       staticCSP: true,
       transformStaticCSP: (header) =>
         header.replace("style-src 'self' https:", "style-src 'self' 'unsafe-inline' https:"),
