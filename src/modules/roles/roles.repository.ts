@@ -107,7 +107,14 @@ function rolesQueries(db: Database) {
 
     /** Seeding: creates what is missing, leaves what exists. */
     async ensurePermissions(values: (typeof permissions.$inferInsert)[]): Promise<void> {
-      await db.insert(permissions).values(values).onConflictDoNothing()
+      const names = values.map((value) => value.name)
+      const existing = await db
+        .select({ name: permissions.name })
+        .from(permissions)
+        .where(inArray(permissions.name, names))
+      const known = new Set(existing.map((row) => row.name))
+      const missing = values.filter((value) => !known.has(value.name))
+      if (missing.length > 0) await db.insert(permissions).values(missing).onConflictDoNothing()
     },
 
     async ensureRole(values: typeof roles.$inferInsert): Promise<number> {
