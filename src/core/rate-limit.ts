@@ -24,56 +24,80 @@ export function parseRate(value: string): RateRule | undefined {
   return max > 0 ? { max, windowMs } : undefined
 }
 
-export interface RateLimiter {
-  /** Counts one hit on `key`; says whether it is allowed and when the window frees up. */
-  hit(key: string, rule: RateRule): Promise<{ allowed: boolean; retryAfterSeconds: number }>
+export interface RateHit {
+  key: string
+  rule: RateRule
 }
+
+export interface RateVerdict {
+  allowed: boolean
+  /** When the window that refused frees up (1 when allowed). */
+  retryAfterSeconds: number
+}
+
+export interface RateLimiter {
+  /**
+   * Counts one hit on each key, in order, and stops at the first over its limit: the keys after
+   * it are not counted (a request refused per IP does not use up the per-account allowance).
+   */
+  hit(hits: RateHit[]): Promise<RateVerdict>
+}
+
+const ALLOWED: RateVerdict = { allowed: true, retryAfterSeconds: 1 }
+const retryAfter = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
 /** Fixed windows in memory: one process only. */
 export function createMemoryRateLimiter(now: () => number = Date.now): RateLimiter {
   const windows = new Map<string, { count: number; resetAt: number }>()
   let nextSweep = 0
   return {
-    async hit(key, rule) {
+    async hit(hits) {
       const time = now()
       if (time >= nextSweep) {
         for (const [k, w] of windows) if (w.resetAt <= time) windows.delete(k)
         nextSweep = time + 60_000
       }
-      let window = windows.get(key)
-      if (!window || window.resetAt <= time) {
-        window = { count: 0, resetAt: time + rule.windowMs }
-        windows.set(key, window)
+      for (const { key, rule } of hits) {
+        let window = windows.get(key)
+        if (!window || window.resetAt <= time) {
+          window = { count: 0, resetAt: time + rule.windowMs }
+          windows.set(key, window)
+        }
+        window.count++
+        if (window.count > rule.max) {
+          return { allowed: false, retryAfterSeconds: retryAfter(window.resetAt - time) }
+        }
       }
-      window.count++
-      return {
-        allowed: window.count <= rule.max,
-        retryAfterSeconds: Math.max(1, Math.ceil((window.resetAt - time) / 1000)),
-      }
+      return ALLOWED
     },
   }
 }
 
-// INCR and set the expiry on the first hit, atomically; returns the count and the time left.
+// For each key in order: INCR, give it its window if it has no expiry (a first hit), and stop
+// at the first over its limit. Returns {0, 0} when all are allowed, else {position, milliseconds
+// left}: one round trip for all of a route's limits, atomically.
 const HIT_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {count, ttl}
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 * i - 1])
+  local count = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then redis.call('PEXPIRE', key, window); ttl = window end
+  if count > tonumber(ARGV[2 * i]) then return {i, ttl} end
+end
+return {0, 0}
 `
 
 /** Fixed windows in Redis: shared by every app process. */
 export function createRedisRateLimiter(redis: Redis, namespace: string): RateLimiter {
   return {
-    async hit(key, rule) {
-      const [count, ttl] = (await redis.eval(
+    async hit(hits) {
+      const [refused, ttl] = (await redis.eval(
         HIT_SCRIPT,
-        1,
-        namespace + key,
-        String(rule.windowMs),
+        hits.length,
+        ...hits.map(({ key }) => namespace + key),
+        ...hits.flatMap(({ rule }) => [String(rule.windowMs), String(rule.max)]),
       )) as [number, number]
-      return { allowed: count <= rule.max, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) }
+      return refused === 0 ? ALLOWED : { allowed: false, retryAfterSeconds: retryAfter(ttl) }
     },
   }
 }
@@ -110,13 +134,10 @@ export function applyRateLimits(app: App, limiter: RateLimiter): void {
     const limits = route.config?.rateLimits
     if (!limits) return
     const check = async (request: FastifyRequest) => {
-      for (const limit of limits) {
-        const { allowed, retryAfterSeconds } = await limiter.hit(
-          `${limit.name}:${limit.key(request)}`,
-          limit.rule,
-        )
-        if (!allowed) throw tooManyRequests(retryAfterSeconds)
-      }
+      const { allowed, retryAfterSeconds } = await limiter.hit(
+        limits.map((limit) => ({ key: `${limit.name}:${limit.key(request)}`, rule: limit.rule })),
+      )
+      if (!allowed) throw tooManyRequests(retryAfterSeconds)
     }
     route.preHandler = [...[route.preHandler ?? []].flat(), check]
   })
