@@ -1,4 +1,5 @@
-// `npm run bench`: the speed suite. The built server (node dist/main.js, production mode) on
+// `npm run bench`: the speed suite. The built server (npm start's command in production mode:
+// dist/main.js with the start script's Node flags, as deployed) on
 // PostgreSQL + Redis, pinned to core 0; autocannon pinned to core 1; a hand-written node:http +
 // pg baseline (bench/baseline.mjs) for S1–S5, run alternately with the app (B A B A) so a noisy
 // machine affects both alike. Prints the table with app/baseline ratios against the budget, and
@@ -11,7 +12,7 @@ import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
 import { createSigner } from 'fast-jwt'
 import pg from 'pg'
-import { api, load, pinSelf, ROOT, startServer, stopServer } from './lib.mjs'
+import { APP, api, load, pinSelf, ROOT, startServer, stopServer } from './lib.mjs'
 
 const { DATABASE_URL, REDIS_URL, ...inherited } = process.env
 // Servers get the services only where a scenario says so (S8 runs on the embedded database).
@@ -55,7 +56,7 @@ const postgresEnv = {
   REDIS_URL,
   REDIS_KEY_PREFIX: `ff-bench:${Date.now()}:`,
 }
-const APP_BUILT = ['dist/main.js']
+const APP_BUILT = APP
 
 /** Seeds through the API: 10 categories, 1,000 products, one normal user. */
 async function seed(server) {

@@ -133,6 +133,19 @@ describe('deploy/', () => {
   })
 })
 
+describe('Node flags', () => {
+  it('are the same for npm start, the image and the systemd units', () => {
+    const start = JSON.parse(read('package.json')).scripts.start as string
+    const flags = start.split(' ').filter((word) => word.startsWith('--'))
+    expect(flags).toContain('--max-semi-space-size=2')
+    const options = `NODE_OPTIONS=${flags.join(' ')}`
+    expect(read('Dockerfile')).toMatch(new RegExp(`^\\s+${options} \\\\$`, 'm'))
+    for (const unit of ['deploy/food-fleet.service', 'deploy/food-fleet-worker.service']) {
+      expect(read(unit)).toMatch(new RegExp(`^Environment=${options}$`, 'm'))
+    }
+  })
+})
+
 describe('WEB_CONCURRENCY', () => {
   it('is refused on the embedded database, with one line saying why', async () => {
     const started = startProcess(['bin/start.mjs'], cleanEnv({ WEB_CONCURRENCY: '2' }))
