@@ -27,6 +27,9 @@ const UNBUNDLED = [
   'pg-native',
 ]
 
+/** `cli/index` → `cli-index`: the bundle's directory and its entry file are named so. */
+const bundleName = (entry) => entry.replaceAll('/', '-')
+
 /** Entry points every bundle has besides its own: the embedded database's thread. */
 const THREADS = { 'pglite-worker': 'src/core/db/pglite-worker.ts' }
 
@@ -49,7 +52,7 @@ export async function launch(entry) {
     await import(built.href)
     return
   }
-  const name = entry.replaceAll('/', '-')
+  const name = bundleName(entry)
   const outdir = new URL(`.cache/${name}/`, ROOT)
   const entryFile = new URL(`${name}.js`, outdir)
   if (!isFresh(entryFile)) await bundle(entry, outdir)
@@ -85,7 +88,7 @@ function isFresh(outfile) {
 export async function bundle(entry, outdir) {
   const { build } = await import('esbuild')
   const dir = fileURLToPath(outdir)
-  const entryPoints = { [entry.replaceAll('/', '-')]: `src/${entry}.ts`, ...THREADS }
+  const entryPoints = { [bundleName(entry)]: `src/${entry}.ts`, ...THREADS }
   const result = await build({
     entryPoints: Object.fromEntries(
       Object.entries(entryPoints).map(([name, file]) => [name, fileURLToPath(new URL(file, ROOT))]),

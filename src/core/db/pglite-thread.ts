@@ -102,8 +102,7 @@ export function startPgliteThread(
   return {
     ...queriesOn(0),
     async transaction(work) {
-      const tx = nextId
-      await send({ op: 'begin' })
+      const tx = await send<number>({ op: 'begin' })
       let result: Awaited<ReturnType<typeof work>>
       try {
         result = await work(queriesOn(tx))

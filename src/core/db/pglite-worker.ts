@@ -43,7 +43,8 @@ function on(tx: number) {
   return open.tx
 }
 
-function begin(id: number): Promise<null> {
+/** Opens a transaction; its id (the `begin` request's) names it in later requests. */
+function begin(id: number): Promise<number> {
   return new Promise((started, failed) => {
     const settled = client
       .transaction(
@@ -54,7 +55,7 @@ function begin(id: number): Promise<null> {
               end: (ok) => (ok ? commit(null) : rollBack(new RollingBack())),
               settled,
             })
-            started(null)
+            started(id)
           }),
       )
       .catch((error: unknown) => {
