@@ -114,6 +114,12 @@ export const configSchema = Type.Object({
     default: true,
     description: 'Cache reads (products, categories, role permissions); false to rule it out',
   }),
+  CACHE_LOCAL_MB: Type.Integer({
+    minimum: 0,
+    maximum: 4096,
+    default: 16,
+    description: 'MB of cached JSON each process also keeps in memory, with Redis; 0 for none',
+  }),
   REDIS_KEY_PREFIX: Type.String({
     minLength: 1,
     maxLength: 50,

@@ -48,6 +48,7 @@ export async function openInfrastructure(
       await deps.jobs.close(config.SHUTDOWN_TIMEOUT_MS)
       deps.mailer.close()
       deps.sms.close()
+      await deps.cache.close()
       await redis?.quit().catch(() => redis?.disconnect())
       await database.close()
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { silentLogger } from '../../test/helpers/app.ts'
 import {
   type Cache,
@@ -8,8 +8,9 @@ import {
   createRedisCache,
   type JsonText,
   MAX_GROUP_FIELDS,
+  type RedisCacheOptions,
 } from './cache.ts'
-import { connectRedis } from './redis.ts'
+import { connectRedis, type Redis } from './redis.ts'
 
 const redisUrl = process.env.REDIS_URL
 const redis = redisUrl ? connectRedis(redisUrl, 'cache-test') : undefined
@@ -17,9 +18,23 @@ afterAll(async () => {
   await redis?.quit()
 })
 
+const opened: Cache[] = []
+afterAll(async () => {
+  for (const cache of opened) await cache.close()
+})
+/** A Redis cache on its own namespace, with in-process copies when `localBytes` is given. */
+function redisCache(client: Redis, options: RedisCacheOptions = {}, namespace = newNamespace()) {
+  const cache = createRedisCache(client, silentLogger, namespace, options)
+  opened.push(cache)
+  return cache
+}
+const newNamespace = () => `ff-test:${randomUUID()}:`
+
 const kinds: [string, () => Cache][] = [['memory', () => createMemoryCache()]]
-if (redis)
-  kinds.push(['redis', () => createRedisCache(redis, silentLogger, `ff-test:${randomUUID()}:`)])
+if (redis) {
+  kinds.push(['redis', () => redisCache(redis)])
+  kinds.push(['redis with local copies', () => redisCache(redis, { localBytes: 1 << 20 })])
+}
 
 /** Group fields are JSON text: a string in memory, the bytes from Redis. */
 const text = async (field: Promise<JsonText | undefined>) => {
@@ -129,7 +144,7 @@ describe('memory cache', () => {
 describe('cacheFor', () => {
   it('caches nothing when CACHE_ENABLED is false', async () => {
     const cache = cacheFor(
-      { CACHE_ENABLED: false, REDIS_KEY_PREFIX: 'x:' },
+      { CACHE_ENABLED: false, CACHE_LOCAL_MB: 16, REDIS_KEY_PREFIX: 'x:' },
       undefined,
       silentLogger,
     )
@@ -138,7 +153,11 @@ describe('cacheFor', () => {
   })
 
   it('caches in memory without Redis', async () => {
-    const cache = cacheFor({ CACHE_ENABLED: true, REDIS_KEY_PREFIX: 'x:' }, undefined, silentLogger)
+    const cache = cacheFor(
+      { CACHE_ENABLED: true, CACHE_LOCAL_MB: 16, REDIS_KEY_PREFIX: 'x:' },
+      undefined,
+      silentLogger,
+    )
     await cache.set('k', 1, 60)
     expect(await cache.get('k')).toBe(1)
   })
@@ -155,5 +174,139 @@ describe.runIf(redis)('redis cache groups', () => {
     expect(ttl).toBeGreaterThan(0)
     expect(ttl).toBeLessThanOrEqual(60)
     await client.unlink(`${namespace}g`)
+  })
+})
+
+describe.runIf(redis)('redis cache with local copies', () => {
+  const client = redis as NonNullable<typeof redis>
+  // A second process: its own connection, no copies.
+  const other = connectRedis(redisUrl as string, 'cache-test-other')
+  afterAll(async () => {
+    await other.quit()
+  })
+
+  /** Counts the reads that reach Redis. */
+  function countReads(of: Redis = client) {
+    const get = vi.spyOn(of, 'get')
+    const hget = vi.spyOn(of, 'hgetBuffer')
+    return {
+      count: () => get.mock.calls.length + hget.mock.calls.length,
+      [Symbol.dispose]() {
+        get.mockRestore()
+        hget.mockRestore()
+      },
+    }
+  }
+
+  /** Reads `key` until a read is served from the copy, i.e. once tracking is set up. */
+  async function untilCopied(cache: Cache, key: string, of: Redis = client) {
+    using reads = countReads(of)
+    for (let tries = 0; tries < 200; tries++) {
+      await cache.get(key)
+      const before = reads.count()
+      await cache.get(key)
+      if (reads.count() === before) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    throw new Error(`${key} was never served from a local copy`)
+  }
+
+  /** Polls until `read` gives `expected`: a change reaches the copies with Redis's message. */
+  async function eventually(read: () => Promise<unknown>, expected: unknown) {
+    for (let tries = 0; tries < 100; tries++) {
+      if ((await read()) === expected) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(await read()).toBe(expected)
+  }
+
+  it('serves a read entry from memory until another process changes it', async () => {
+    const namespace = newNamespace()
+    const cache = redisCache(client, { localBytes: 1 << 20 }, namespace)
+    await cache.set('k', 'first', 60)
+    await untilCopied(cache, 'k')
+    {
+      using reads = countReads()
+      for (let i = 0; i < 10; i++) expect(await cache.get('k')).toBe('first')
+      expect(reads.count()).toBe(0)
+    }
+    await other.set(`${namespace}k`, JSON.stringify('second'))
+    await eventually(() => cache.get('k'), 'second')
+    await other.unlink(`${namespace}k`)
+    await eventually(() => cache.get('k'), undefined)
+  })
+
+  it('drops a copied group when another process changes one of its fields, or it expires', async () => {
+    const namespace = newNamespace()
+    const cache = redisCache(client, { localBytes: 1 << 20 }, namespace)
+    await cache.setField('lists', 'page:0', '[1]', 60)
+    await cache.set('probe', 1, 60)
+    await untilCopied(cache, 'probe')
+    expect(await text(cache.getField('lists', 'page:0'))).toBe('[1]')
+    await other.hset(`${namespace}lists`, 'page:0', '[2]')
+    await eventually(() => text(cache.getField('lists', 'page:0')), '[2]')
+    await other.pexpire(`${namespace}lists`, 20)
+    await eventually(() => text(cache.getField('lists', 'page:0')), undefined)
+  })
+
+  it('does not copy an answer when the entry changes while it is being read', async () => {
+    const namespace = newNamespace()
+    const cache = redisCache(client, { localBytes: 1 << 20 }, namespace)
+    await cache.set('probe', 1, 60)
+    await untilCopied(cache, 'probe')
+    await cache.set('k', 'old', 60)
+    const get = client.get.bind(client)
+    const slowRead = vi.spyOn(client, 'get').mockImplementationOnce(async (key) => {
+      const answer = await get(key)
+      // Another process writes after Redis answered, before the answer is used.
+      await other.set(`${namespace}k`, JSON.stringify('new'))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      return answer
+    })
+    try {
+      expect(await cache.get('k')).toBe('old')
+    } finally {
+      slowRead.mockRestore()
+    }
+    expect(await cache.get('k')).toBe('new')
+  })
+
+  it('misses no change made while its tracking connection is down', async () => {
+    const name = `cache-test-${randomUUID()}`
+    const own = connectRedis(redisUrl as string, name)
+    const namespace = newNamespace()
+    const cache = redisCache(own, { localBytes: 1 << 20 }, namespace)
+    try {
+      await cache.set('k', 'first', 60)
+      await untilCopied(cache, 'k', own)
+      // Kill the tracking connection: a change made now is reported to nobody, and must not be
+      // missed once it reconnects.
+      const line = String(await other.client('LIST'))
+        .split('\n')
+        .find((client) => client.includes(` name=food-fleet:${name}:tracking `))
+      const id = /^id=(\d+) /.exec(line ?? '')?.[1]
+      expect(id).toBeDefined()
+      await other.client('KILL', 'ID', id as string)
+      await other.set(`${namespace}k`, JSON.stringify('second'))
+      await eventually(() => cache.get('k'), 'second')
+      await untilCopied(cache, 'k', own)
+      expect(await cache.get('k')).toBe('second')
+    } finally {
+      await cache.close()
+      await own.quit()
+    }
+  })
+
+  it('keeps copies within its size, dropping the least recently used', async () => {
+    const cache = redisCache(client, { localBytes: 100 })
+    await cache.set('a', 'a'.repeat(60), 60)
+    await cache.set('b', 'b'.repeat(60), 60)
+    await untilCopied(cache, 'a')
+    using reads = countReads()
+    await cache.get('b')
+    await cache.get('b')
+    expect(reads.count()).toBe(1)
+    await cache.get('a')
+    expect(reads.count()).toBe(2)
   })
 })

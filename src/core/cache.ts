@@ -1,10 +1,11 @@
 import type { Config } from '../config.ts'
 import type { Logger } from './logger.ts'
-import type { Redis } from './redis.ts'
+import { type Redis, trackKeys } from './redis.ts'
 
 /**
  * The guide's RedisCache: JSON values with a time to live. On Redis when configured (shared by
- * every process), else in memory, bounded. A cache failure is logged and treated as a miss.
+ * every process, with an in-process copy of what is read most), else in memory, bounded. A cache
+ * failure is logged and treated as a miss.
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>
@@ -20,12 +21,97 @@ export interface Cache {
    */
   getField(group: string, field: string): Promise<JsonText | undefined>
   setField(group: string, field: string, json: string, ttlSeconds: number): Promise<void>
+  /** Stops what the cache runs in the background (the Redis invalidation connection). */
+  close(): Promise<void>
 }
 
 /** JSON as text: a string, or its UTF-8 bytes as Redis gives them (sent on without decoding). */
 export type JsonText = string | Buffer
 
 export const MAX_GROUP_FIELDS = 500
+
+/** An entry is one JSON text, or a group's fields. */
+type Stored = string | Map<string, JsonText>
+
+/**
+ * Entries with a time to live, dropped least recently used first beyond `maxEntries` or
+ * `maxBytes` (the length of their JSON texts). A Map keeps insertion order: re-inserting on
+ * read makes the first key the least recently used.
+ */
+function createLruStore({
+  maxEntries,
+  maxBytes,
+  now,
+}: {
+  maxEntries: number
+  maxBytes: number
+  now: () => number
+}) {
+  const entries = new Map<string, { value: Stored; expiresAt: number; bytes: number }>()
+  let bytes = 0
+  function remove(key: string) {
+    const entry = entries.get(key)
+    if (!entry) return
+    entries.delete(key)
+    bytes -= entry.bytes
+  }
+  function evict() {
+    while (entries.size > maxEntries || bytes > maxBytes) {
+      const oldest = entries.keys().next().value
+      if (oldest === undefined) return
+      remove(oldest)
+    }
+  }
+  function live(key: string) {
+    const entry = entries.get(key)
+    if (!entry) return undefined
+    entries.delete(key)
+    if (entry.expiresAt <= now()) {
+      bytes -= entry.bytes
+      return undefined
+    }
+    entries.set(key, entry)
+    return entry
+  }
+  return {
+    /** The value of a live entry, which becomes the most recently used. */
+    get: (key: string) => live(key)?.value,
+    store(key: string, value: Stored, ttlSeconds: number) {
+      remove(key)
+      const size = typeof value === 'string' ? value.length : textLength(value.values())
+      entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000, bytes: size })
+      bytes += size
+      evict()
+    },
+    /** Adds a field to a live group while it has room; false if the group is not live. */
+    storeField(group: string, field: string, json: JsonText): boolean {
+      const entry = live(group)
+      if (!entry || typeof entry.value === 'string') return false
+      const fields = entry.value
+      if (fields.size >= MAX_GROUP_FIELDS && !fields.has(field)) return true
+      const size = json.length - (fields.get(field)?.length ?? 0)
+      fields.set(field, json)
+      entry.bytes += size
+      bytes += size
+      evict()
+      return true
+    },
+    remove,
+    removeByPrefix(prefix: string) {
+      for (const key of entries.keys()) if (key.startsWith(prefix)) remove(key)
+    },
+    clear() {
+      entries.clear()
+      bytes = 0
+    },
+  }
+}
+
+function textLength(texts: Iterable<JsonText>): number {
+  let length = 0
+  for (const text of texts) length += text.length
+  return length
+}
 
 export interface MemoryCacheOptions {
   maxEntries?: number
@@ -36,47 +122,95 @@ export function createMemoryCache({
   maxEntries = 10_000,
   now = Date.now,
 }: MemoryCacheOptions = {}): Cache {
-  // A Map keeps insertion order: re-inserting on read makes the first key the least recently used.
-  // A group is one entry whose value is its fields (field → JSON).
-  const entries = new Map<string, { value: string | Map<string, string>; expiresAt: number }>()
-  function live(key: string) {
-    const entry = entries.get(key)
-    if (!entry) return undefined
-    entries.delete(key)
-    if (entry.expiresAt <= now()) return undefined
-    entries.set(key, entry)
-    return entry
-  }
-  function store(key: string, value: string | Map<string, string>, ttlSeconds: number) {
-    entries.delete(key)
-    entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 })
-    if (entries.size > maxEntries) {
-      const oldest = entries.keys().next().value
-      if (oldest !== undefined) entries.delete(oldest)
-    }
-  }
+  const store = createLruStore({ maxEntries, maxBytes: Number.POSITIVE_INFINITY, now })
   return {
     async get<T>(key: string) {
-      const value = live(key)?.value
+      const value = store.get(key)
       return typeof value === 'string' ? (JSON.parse(value) as T) : undefined
     },
     async set(key, value, ttlSeconds) {
-      store(key, JSON.stringify(value), ttlSeconds)
+      store.store(key, JSON.stringify(value), ttlSeconds)
     },
     async getField(group, field) {
-      const fields = live(group)?.value
+      const fields = store.get(group)
       return fields instanceof Map ? fields.get(field) : undefined
     },
     async setField(group, field, json, ttlSeconds) {
-      const fields = live(group)?.value
-      if (!(fields instanceof Map)) store(group, new Map([[field, json]]), ttlSeconds)
-      else if (fields.size < MAX_GROUP_FIELDS || fields.has(field)) fields.set(field, json)
+      if (!store.storeField(group, field, json))
+        store.store(group, new Map([[field, json]]), ttlSeconds)
     },
     async delete(...keys) {
-      for (const key of keys) entries.delete(key)
+      for (const key of keys) store.remove(key)
     },
     async deleteByPrefix(prefix) {
-      for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key)
+      store.removeByPrefix(prefix)
+    },
+    async close() {},
+  }
+}
+
+/**
+ * How long this process keeps its copy of an entry read from Redis at most. Redis tells it when
+ * the entry changes; this only bounds how long a copy outlives a message lost with its connection.
+ */
+const LOCAL_COPY_SECONDS = 30
+
+/**
+ * This process's copies of Redis entries, kept only while Redis reports every change to them
+ * (client-side caching, `CLIENT TRACKING … BCAST`): a change by any process, an expiry or a
+ * flush drops the copy when its message arrives. While that connection is down nothing is
+ * copied and nothing copied is used.
+ */
+function createLocalCopies(maxBytes: number, now: () => number) {
+  const store = createLruStore({ maxEntries: Number.POSITIVE_INFINITY, maxBytes, now })
+  // Reads of Redis in flight, by key: a change reported meanwhile makes their answer too old to copy.
+  const reads = new Map<string, Set<{ stale: boolean }>>()
+  let tracked = false
+  const staleAll = () => {
+    for (const pending of reads.values()) for (const read of pending) read.stale = true
+  }
+  return {
+    get: (key: string) => (tracked ? store.get(key) : undefined),
+    /** Runs a read of Redis and copies its answer unless the key changed meanwhile. */
+    async read<T extends JsonText>(
+      key: string,
+      load: () => Promise<T | null | undefined>,
+      copy: (value: T) => void,
+    ): Promise<T | undefined> {
+      if (!tracked) return (await load()) ?? undefined
+      const read = { stale: false }
+      const pending = reads.get(key) ?? new Set()
+      reads.set(key, pending)
+      pending.add(read)
+      try {
+        const value = (await load()) ?? undefined
+        if (value !== undefined && !read.stale) copy(value)
+        return value
+      } finally {
+        pending.delete(read)
+        if (pending.size === 0) reads.delete(key)
+      }
+    },
+    store: (key: string, value: Stored) => store.store(key, value, LOCAL_COPY_SECONDS),
+    storeField: store.storeField,
+    /** Keys changed in Redis, or `null`: everything (a flush). */
+    changed(keys: string[] | null) {
+      if (keys === null) {
+        store.clear()
+        staleAll()
+        return
+      }
+      for (const key of keys) {
+        store.remove(key)
+        for (const read of reads.get(key) ?? []) read.stale = true
+      }
+    },
+    removeByPrefix: store.removeByPrefix,
+    tracking(on: boolean) {
+      tracked = on
+      if (on) return
+      store.clear()
+      staleAll()
     },
   }
 }
@@ -90,14 +224,46 @@ end
 return 0
 `
 
-export function createRedisCache(redis: Redis, logger: Logger, namespace: string): Cache {
+export interface RedisCacheOptions {
+  /** Bytes of JSON this process may keep copies of; 0 keeps none. */
+  localBytes?: number
+  now?: () => number
+}
+
+export function createRedisCache(
+  redis: Redis,
+  logger: Logger,
+  namespace: string,
+  { localBytes = 0, now = Date.now }: RedisCacheOptions = {},
+): Cache {
   const failed = (operation: string) => (error: unknown) => {
     logger.warn({ err: error, operation }, 'cache unavailable')
     return undefined
   }
+  const local = localBytes > 0 ? createLocalCopies(localBytes, now) : undefined
+  const tracker = local
+    ? trackKeys(redis, namespace, logger, {
+        changed: local.changed,
+        tracking: local.tracking,
+      })
+    : undefined
+  const readJson = (key: string) => redis.get(key).catch(failed('get'))
+  const readField = (group: string, field: string) =>
+    redis.hgetBuffer(group, field).catch(failed('getField'))
   return {
     async get<T>(key: string) {
-      const json = await redis.get(namespace + key).catch(failed('get'))
+      const fullKey = namespace + key
+      const copied = local?.get(fullKey)
+      const json =
+        typeof copied === 'string'
+          ? copied
+          : local
+            ? await local.read(
+                fullKey,
+                () => readJson(fullKey),
+                (value) => local.store(fullKey, value),
+              )
+            : await readJson(fullKey)
       return json == null ? undefined : (JSON.parse(json) as T)
     },
     async set(key, value, ttlSeconds) {
@@ -105,11 +271,26 @@ export function createRedisCache(redis: Redis, logger: Logger, namespace: string
     },
     async delete(...keys) {
       if (keys.length === 0) return
-      await redis.unlink(...keys.map((key) => namespace + key)).catch(failed('delete'))
+      const fullKeys = keys.map((key) => namespace + key)
+      local?.changed(fullKeys)
+      await redis.unlink(...fullKeys).catch(failed('delete'))
     },
     async getField(group, field) {
-      const json = await redis.hgetBuffer(namespace + group, field).catch(failed('getField'))
-      return json ?? undefined
+      const fullKey = namespace + group
+      if (!local) return (await readField(fullKey, field)) ?? undefined
+      const fields = local.get(fullKey)
+      const copied = fields instanceof Map ? fields.get(field) : undefined
+      if (copied !== undefined) return copied
+      return local.read(
+        fullKey,
+        () => readField(fullKey, field),
+        (json) => {
+          // A Redis reply may be a view of a larger socket buffer: the copy holds only its bytes.
+          const own = Buffer.allocUnsafeSlow(json.length)
+          json.copy(own)
+          if (!local.storeField(fullKey, field, own)) local.store(fullKey, new Map([[field, own]]))
+        },
+      )
     },
     async setField(group, field, json, ttlSeconds) {
       await redis
@@ -125,6 +306,7 @@ export function createRedisCache(redis: Redis, logger: Logger, namespace: string
         .catch(failed('setField'))
     },
     async deleteByPrefix(prefix) {
+      local?.removeByPrefix(namespace + prefix)
       const stream = redis.scanStream({ match: `${escapeGlob(namespace + prefix)}*`, count: 500 })
       try {
         for await (const keys of stream as AsyncIterable<string[]>) {
@@ -133,6 +315,9 @@ export function createRedisCache(redis: Redis, logger: Logger, namespace: string
       } catch (error) {
         failed('deleteByPrefix')(error)
       }
+    },
+    async close() {
+      tracker?.close()
     },
   }
 }
@@ -149,16 +334,19 @@ export const noCache: Cache = {
   deleteByPrefix: async () => {},
   getField: async () => undefined,
   setField: async () => {},
+  close: async () => {},
 }
 
 /** The cache the configuration asks for: none, Redis (shared by every process), or memory. */
 export function cacheFor(
-  config: Pick<Config, 'CACHE_ENABLED' | 'REDIS_KEY_PREFIX'>,
+  config: Pick<Config, 'CACHE_ENABLED' | 'CACHE_LOCAL_MB' | 'REDIS_KEY_PREFIX'>,
   redis: Redis | undefined,
   logger: Logger,
 ): Cache {
   if (!config.CACHE_ENABLED) return noCache
   return redis
-    ? createRedisCache(redis, logger, `${config.REDIS_KEY_PREFIX}cache:`)
+    ? createRedisCache(redis, logger, `${config.REDIS_KEY_PREFIX}cache:`, {
+        localBytes: config.CACHE_LOCAL_MB * 1024 * 1024,
+      })
     : createMemoryCache()
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import { lazyRequire } from './lazy.ts'
+import type { Logger } from './logger.ts'
 
 export type { Redis }
 
@@ -17,4 +18,68 @@ export function connectRedis(url: string, name: string): Redis {
     maxRetriesPerRequest: 1,
     enableAutoPipelining: true,
   })
+}
+
+export interface KeyChanges {
+  /** Keys that changed (written, deleted, expired), or `null` for all of them (a flush). */
+  changed(keys: string[] | null): void
+  /** Whether changes are being reported: false while the connection is down, and until it is set up. */
+  tracking(on: boolean): void
+}
+
+/**
+ * Reports every change to keys under `prefix`, by any client, through Redis's client-side
+ * caching (`CLIENT TRACKING … BCAST`). Its own connection redirects the invalidation messages to
+ * itself over RESP2, where they arrive as pub/sub messages; it sets tracking up again after each
+ * reconnection, and reports `tracking(false)` in between, since changes are lost meanwhile.
+ */
+export function trackKeys(
+  redis: Redis,
+  prefix: string,
+  logger: Logger,
+  { changed, tracking }: KeyChanges,
+): { close(): void } {
+  const connection = redis.duplicate({
+    connectionName: `${redis.options.connectionName ?? 'food-fleet'}:tracking`,
+    protocol: 2,
+    autoResubscribe: false,
+    enableAutoPipelining: false,
+  })
+  connection.on('messageBuffer', (_channel: Buffer, keys: Buffer[] | null) =>
+    changed(keys === null ? null : keys.map(String)),
+  )
+  connection.on('close', () => tracking(false))
+  // Reconnection attempts repeat the same error: it is reported once per outage.
+  let failing = false
+  connection.on('error', (error: Error) => {
+    if (!failing) logger.warn({ err: error }, 'cache tracking connection failed')
+    failing = true
+  })
+  connection.on('ready', async () => {
+    failing = false
+    try {
+      const id = await connection.client('ID')
+      await connection.call(
+        'CLIENT',
+        'TRACKING',
+        'ON',
+        'REDIRECT',
+        String(id),
+        'BCAST',
+        'PREFIX',
+        prefix,
+      )
+      await connection.subscribe('__redis__:invalidate')
+      tracking(true)
+    } catch (error) {
+      // Redis before 6, or tracking refused: the process reads Redis every time, as without copies.
+      logger.warn({ err: error }, 'cache tracking unavailable: no in-process copies')
+    }
+  })
+  return {
+    close() {
+      tracking(false)
+      connection.disconnect()
+    },
+  }
 }

@@ -106,6 +106,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await deps.jobs.close(5000)
       deps.mailer.close()
       deps.sms.close()
+      await deps.cache.close()
       if (redis) {
         await createRedisCache(redis, logger, config.REDIS_KEY_PREFIX).deleteByPrefix('')
         await redis.quit()
