@@ -356,7 +356,7 @@ console.log(
 console.log('|---|---|---|---|---|---|---|---|---|---|')
 for (const row of rows) {
   console.log(
-    `| ${row.id} ${row.name} | ${row.app} | ${row.baseline ?? '—'} | ${row.ratio ?? '—'} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.non2xx} | ${row.peakRss.toFixed(0)} | ${row.target} | ${row.pass === null ? '—' : row.pass ? 'yes' : 'NO'} |`,
+    `| ${row.id} ${row.name} | ${row.app} | ${row.baseline ?? '—'} | ${row.ratio ?? '—'} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.non2xx} | ${row.peakRss.toFixed(0)} | ${row.target} | ${row.pass === null ? '—' : row.pass ? 'yes' : 'NO'} |`,
   )
 }
 const tail = ['S2', 'S3', 'S4'].map((id) => rows.find((row) => row.id === id))
