@@ -3,9 +3,10 @@ import type { Config } from './config.ts'
 import { openDatabase } from './core/db/database.ts'
 import { createLogger, type Logger } from './core/logger.ts'
 import type { serveMetrics } from './core/metrics.ts'
-import { exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
+import { boundHeapGrowth, exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
 
 const startedAt = performance.now()
+boundHeapGrowth()
 const config = loadConfigOrExit()
 const logger = createLogger(config)
 

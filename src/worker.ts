@@ -2,13 +2,14 @@ import { createLogger } from './core/logger.ts'
 import { createModuleContext, createServices, jobHandlersOf } from './core/module.ts'
 import { openInfrastructure } from './infrastructure.ts'
 import { modules } from './modules/index.ts'
-import { exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
+import { boundHeapGrowth, exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
 
 /**
  * `npm run worker`: works every module's background jobs and runs their schedules — the guide's
  * `celery worker` and `celery beat` in one process. Any number may run beside the web processes;
  * BullMQ hands each job to one of them and each schedule fires once.
  */
+boundHeapGrowth()
 const config = loadConfigOrExit()
 const logger = createLogger(config)
 if (!config.REDIS_URL) {
