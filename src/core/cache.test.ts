@@ -36,7 +36,7 @@ if (redis) {
   kinds.push(['redis with local copies', () => redisCache(redis, { localBytes: 1 << 20 })])
 }
 
-/** Group fields are JSON text: a string in memory, the bytes from Redis. */
+/** JSON texts are a string in memory, the bytes from Redis. */
 const text = async (field: Promise<JsonText | undefined>) => {
   const value = await field
   return value === undefined ? undefined : String(value)
@@ -48,6 +48,16 @@ describe.each(kinds)('%s cache', (_kind, create) => {
     await cache.set('product:1', { id: 1, price: 9.99, tags: ['a'] }, 60)
     expect(await cache.get('product:1')).toEqual({ id: 1, price: 9.99, tags: ['a'] })
     expect(await cache.get('product:2')).toBeUndefined()
+  })
+
+  it('keeps a JSON text as it was set, and gives it as a value too', async () => {
+    const cache = create()
+    await cache.setText('text', '{"a":1,"b":[2]}', 60)
+    expect(await text(cache.getText('text'))).toBe('{"a":1,"b":[2]}')
+    expect(await cache.get('text')).toEqual({ a: 1, b: [2] })
+    await cache.set('value', { c: 3 }, 60)
+    expect(await text(cache.getText('value'))).toBe('{"c":3}')
+    expect(await cache.getText('missing')).toBeUndefined()
   })
 
   it('deletes keys and keys by prefix', async () => {
@@ -187,7 +197,7 @@ describe.runIf(redis)('redis cache with local copies', () => {
 
   /** Counts the reads that reach Redis. */
   function countReads(of: Redis = client) {
-    const get = vi.spyOn(of, 'get')
+    const get = vi.spyOn(of, 'getBuffer')
     const hget = vi.spyOn(of, 'hgetBuffer')
     return {
       count: () => get.mock.calls.length + hget.mock.calls.length,
@@ -255,9 +265,9 @@ describe.runIf(redis)('redis cache with local copies', () => {
     await cache.set('probe', 1, 60)
     await untilCopied(cache, 'probe')
     await cache.set('k', 'old', 60)
-    const get = client.get.bind(client)
-    const slowRead = vi.spyOn(client, 'get').mockImplementationOnce(async (key) => {
-      const answer = await get(key)
+    const getBuffer = client.getBuffer.bind(client)
+    const slowRead = vi.spyOn(client, 'getBuffer').mockImplementationOnce(async (key) => {
+      const answer = await getBuffer(key)
       // Another process writes after Redis answered, before the answer is used.
       await other.set(`${namespace}k`, JSON.stringify('new'))
       await new Promise((resolve) => setTimeout(resolve, 50))

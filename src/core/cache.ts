@@ -10,6 +10,9 @@ import { type Redis, trackKeys } from './redis.ts'
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>
+  /** A JSON text as stored: a cached answer goes out as it is, never parsed and serialized again. */
+  getText(key: string): Promise<JsonText | undefined>
+  setText(key: string, json: string, ttlSeconds: number): Promise<void>
   delete(...keys: string[]): Promise<void>
   deleteByPrefix(prefix: string): Promise<void>
   /**
@@ -31,7 +34,21 @@ export type JsonText = string | Buffer
 export const MAX_GROUP_FIELDS = 500
 
 /** An entry is one JSON text, or a group's fields. */
-type Stored = string | Map<string, JsonText>
+type Stored = JsonText | Map<string, JsonText>
+
+/** What each kind of cache provides: values are their JSON texts (`withValues`). */
+type TextCache = Omit<Cache, 'get' | 'set'>
+
+function withValues(cache: TextCache): Cache {
+  return {
+    ...cache,
+    async get<T>(key: string) {
+      const json = await cache.getText(key)
+      return json === undefined ? undefined : (JSON.parse(String(json)) as T)
+    },
+    set: (key, value, ttlSeconds) => cache.setText(key, JSON.stringify(value), ttlSeconds),
+  }
+}
 
 /**
  * Entries with a time to live, dropped least recently used first beyond `maxEntries` or
@@ -78,7 +95,7 @@ function createLruStore({
     get: (key: string) => live(key)?.value,
     store(key: string, value: Stored, ttlSeconds: number) {
       remove(key)
-      const size = typeof value === 'string' ? value.length : textLength(value.values())
+      const size = value instanceof Map ? textLength(value.values()) : value.length
       entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000, bytes: size })
       bytes += size
       evict()
@@ -86,7 +103,7 @@ function createLruStore({
     /** Adds a field to a live group while it has room; false if the group is not live. */
     storeField(group: string, field: string, json: JsonText): boolean {
       const entry = live(group)
-      if (!entry || typeof entry.value === 'string') return false
+      if (!(entry?.value instanceof Map)) return false
       const fields = entry.value
       if (fields.size >= MAX_GROUP_FIELDS && !fields.has(field)) return true
       const size = json.length - (fields.get(field)?.length ?? 0)
@@ -123,13 +140,13 @@ export function createMemoryCache({
   now = Date.now,
 }: MemoryCacheOptions = {}): Cache {
   const store = createLruStore({ maxEntries, maxBytes: Number.POSITIVE_INFINITY, now })
-  return {
-    async get<T>(key: string) {
+  return withValues({
+    async getText(key) {
       const value = store.get(key)
-      return typeof value === 'string' ? (JSON.parse(value) as T) : undefined
+      return value instanceof Map ? undefined : value
     },
-    async set(key, value, ttlSeconds) {
-      store.store(key, JSON.stringify(value), ttlSeconds)
+    async setText(key, json, ttlSeconds) {
+      store.store(key, json, ttlSeconds)
     },
     async getField(group, field) {
       const fields = store.get(group)
@@ -146,7 +163,7 @@ export function createMemoryCache({
       store.removeByPrefix(prefix)
     },
     async close() {},
-  }
+  })
 }
 
 /**
@@ -247,27 +264,23 @@ export function createRedisCache(
         tracking: local.tracking,
       })
     : undefined
-  const readJson = (key: string) => redis.get(key).catch(failed('get'))
+  const readText = (key: string) => redis.getBuffer(key).catch(failed('get'))
   const readField = (group: string, field: string) =>
     redis.hgetBuffer(group, field).catch(failed('getField'))
-  return {
-    async get<T>(key: string) {
+  return withValues({
+    async getText(key) {
       const fullKey = namespace + key
-      const copied = local?.get(fullKey)
-      const json =
-        typeof copied === 'string'
-          ? copied
-          : local
-            ? await local.read(
-                fullKey,
-                () => readJson(fullKey),
-                (value) => local.store(fullKey, value),
-              )
-            : await readJson(fullKey)
-      return json == null ? undefined : (JSON.parse(json) as T)
+      if (!local) return (await readText(fullKey)) ?? undefined
+      const copied = local.get(fullKey)
+      if (copied !== undefined && !(copied instanceof Map)) return copied
+      return local.read(
+        fullKey,
+        () => readText(fullKey),
+        (json) => local.store(fullKey, ownCopy(json)),
+      )
     },
-    async set(key, value, ttlSeconds) {
-      await redis.set(namespace + key, JSON.stringify(value), 'EX', ttlSeconds).catch(failed('set'))
+    async setText(key, json, ttlSeconds) {
+      await redis.set(namespace + key, json, 'EX', ttlSeconds).catch(failed('set'))
     },
     async delete(...keys) {
       if (keys.length === 0) return
@@ -285,9 +298,7 @@ export function createRedisCache(
         fullKey,
         () => readField(fullKey, field),
         (json) => {
-          // A Redis reply may be a view of a larger socket buffer: the copy holds only its bytes.
-          const own = Buffer.allocUnsafeSlow(json.length)
-          json.copy(own)
+          const own = ownCopy(json)
           if (!local.storeField(fullKey, field, own)) local.store(fullKey, new Map([[field, own]]))
         },
       )
@@ -319,7 +330,14 @@ export function createRedisCache(
     async close() {
       tracker?.close()
     },
-  }
+  })
+}
+
+/** A Redis reply may be a view of a larger socket buffer: the copy holds only its own bytes. */
+function ownCopy(reply: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(reply.length)
+  reply.copy(copy)
+  return copy
 }
 
 function escapeGlob(pattern: string): string {
@@ -330,6 +348,8 @@ function escapeGlob(pattern: string): string {
 export const noCache: Cache = {
   get: async () => undefined,
   set: async () => {},
+  getText: async () => undefined,
+  setText: async () => {},
   delete: async () => {},
   deleteByPrefix: async () => {},
   getField: async () => undefined,

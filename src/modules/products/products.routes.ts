@@ -133,7 +133,8 @@ export function registerProductsRoutes(
         response: { 200: Product, ...problemResponses(404, 422) },
       },
     },
-    async (request) => productsService.getProduct(request.params.id),
+    async (request, reply) =>
+      sendJsonText(reply, await productsService.productJson(request.params.id)),
   )
 
   app.post(

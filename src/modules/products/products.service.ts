@@ -149,16 +149,20 @@ export function createProductsService({
     return Number(String(total))
   }
 
-  async function getProduct(productId: number): Promise<Product> {
+  /** A product (`Product`) as JSON text, to be sent as it is. */
+  async function productJson(productId: number): Promise<JsonText> {
     const key = productKey(productId)
-    const cached = await cache.get<Product>(key)
-    if (cached) return cached
+    const cached = await cache.getText(key)
+    if (cached !== undefined) return cached
     const row = await productsRepository.findProduct(productId)
     if (!row) throw productNotFound(productId)
-    const product = toProduct(row)
-    await cache.set(key, product, CACHE_SECONDS)
-    return product
+    const json = JSON.stringify(toProduct(row))
+    await cache.setText(key, json, CACHE_SECONDS)
+    return json
   }
+
+  const getProduct = async (productId: number): Promise<Product> =>
+    JSON.parse(String(await productJson(productId)))
 
   return {
     async listCategories(): Promise<Category[]> {
@@ -212,7 +216,7 @@ export function createProductsService({
       await forgetCategories()
     },
 
-    getProduct,
+    productJson,
 
     listProductsJson,
 
