@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The embedded database's template (an initdb done at build time) is written into dist/.
+COPY bin/pglite-template.mjs ./bin/
 RUN npm run build \
  # Email templates are read at run time from src/modules/<module>/templates/: keep only those.
  && mkdir -p /templates \

@@ -146,6 +146,17 @@ describe('Node flags', () => {
   })
 })
 
+describe('the embedded database template', () => {
+  it('is written by the build beside the module that looks for it, in the image too', () => {
+    const build = JSON.parse(read('package.json')).scripts.build as string
+    expect(build).toContain('node bin/pglite-template.mjs dist/core/db/pglite-template.tar.gz')
+    expect(read('src/core/db/database.ts')).toContain(
+      "new URL('./pglite-template.tar.gz', import.meta.url)",
+    )
+    expect(read('Dockerfile')).toMatch(/^COPY bin\/pglite-template\.mjs \.\/bin\/$/m)
+  })
+})
+
 describe('WEB_CONCURRENCY', () => {
   it('is refused on the embedded database, with one line saying why', async () => {
     const started = startProcess(['bin/start.mjs'], cleanEnv({ WEB_CONCURRENCY: '2' }))

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
 import type { Logger as DrizzleLogger } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -142,12 +143,27 @@ export async function openPglite(
   mkdirSync(dataDir, { recursive: true })
   const lock = lockDirectory(dataDir, purpose)
   try {
-    const client = startPgliteThread({ dataDir: join(dataDir, 'pgdata') })
+    const pgdata = join(dataDir, 'pgdata')
+    const template = existsSync(join(pgdata, 'PG_VERSION')) ? undefined : templateOf(options.logger)
+    const client = startPgliteThread({ dataDir: pgdata, template })
     return await wrapPglite(client, options, () => lock.release())
   } catch (error) {
     lock.release()
     throw error
   }
+}
+
+/**
+ * The empty database `npm run build` writes beside this module (`bin/pglite-template.mjs`), for a
+ * new data directory; without it (a development bundle, tests), PGlite runs initdb itself.
+ */
+function templateOf(logger: Logger): string | undefined {
+  const template = fileURLToPath(new URL('./pglite-template.tar.gz', import.meta.url))
+  const found = existsSync(template)
+  logger.info(
+    found ? 'new embedded database: created from its template' : 'new embedded database: initdb',
+  )
+  return found ? template : undefined
 }
 
 /** The configured database: PostgreSQL at `DATABASE_URL`, else the embedded one in `DATA_DIR`. */

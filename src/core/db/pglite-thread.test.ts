@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { writePgliteTemplate } from '../../../bin/pglite-template.mjs'
 import { type PgliteClient, startPgliteThread } from './pglite-thread.ts'
 
 const workerUrl = () => new URL(inject('pgliteWorker'))
@@ -110,4 +112,40 @@ describe('PGlite on its own thread', () => {
     await expect(broken.query('select 1')).rejects.toBeInstanceOf(Error)
     await broken.close()
   }, 30_000)
+})
+
+describe('a new data directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'food-fleet-template-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('is created from a template when new, and opens again without it', async () => {
+    // The run's migrated template, gzipped as the build's is: its tables show it was used.
+    const template = join(dir, 'migrated.tar.gz')
+    writeFileSync(template, gzipSync(readFileSync(inject('pgliteTemplate'))))
+    const pgdata = join(dir, 'from-template')
+    const first = startPgliteThread({ dataDir: pgdata, template }, workerUrl())
+    const migrated = await first.query<{ users: string | null }>(
+      "select to_regclass('public.users')::text as users",
+    )
+    expect(migrated.rows).toEqual([{ users: 'users' }])
+    await first.exec('create table kept (n int); insert into kept values (7)')
+    await first.close()
+    const again = startPgliteThread({ dataDir: pgdata }, workerUrl())
+    expect((await again.query('select n from kept')).rows).toEqual([{ n: 7 }])
+    await again.close()
+  }, 60_000)
+
+  it('bin/pglite-template.mjs writes an empty database as a gzipped tarball', async () => {
+    const template = join(dir, 'pglite-template.tar.gz')
+    await writePgliteTemplate(template)
+    const tar = gunzipSync(readFileSync(template))
+    expect(tar.includes('PG_VERSION')).toBe(true)
+    const client = startPgliteThread({ dataDir: join(dir, 'empty'), template }, workerUrl())
+    const tables = await client.query<{ count: number }>(
+      "select count(*)::int as count from pg_tables where schemaname = 'public'",
+    )
+    expect(tables.rows).toEqual([{ count: 0 }])
+    await client.close()
+    expect(existsSync(join(dir, 'empty', 'PG_VERSION'))).toBe(true)
+  }, 60_000)
 })

@@ -15,9 +15,10 @@ export interface PgliteClient extends PgliteQueries {
 }
 
 export type PgliteThreadOptions =
-  | { dataDir: string; loadDataDir?: undefined }
+  /** `template`: a gzipped data directory tarball to create `dataDir` from, when it is new. */
+  | { dataDir: string; template?: string; loadDataDir?: undefined }
   /** A data directory tarball (`dumpDataDir`) to start from, in memory. */
-  | { dataDir?: undefined; loadDataDir: Uint8Array }
+  | { dataDir?: undefined; template?: undefined; loadDataDir: Uint8Array }
 
 /** Sent to the worker; `tx` 0 is outside any transaction, else the `id` of its `begin`. */
 export type PgliteRequest = { id: number } & (

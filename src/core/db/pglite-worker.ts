@@ -4,6 +4,7 @@
  * database starts while the main thread loads the app. PGlite runs the `PgliteRequest`s one at a
  * time, in the order they come, as it does on one thread.
  */
+import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
 import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite, type Transaction } from '@electric-sql/pglite'
@@ -28,7 +29,12 @@ const options = workerData as PgliteThreadOptions
 const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
 const client = options.loadDataDir
   ? new PGlite({ loadDataDir: new Blob([options.loadDataDir]), startParams })
-  : new PGlite(options.dataDir, { startParams })
+  : new PGlite(options.dataDir, {
+      loadDataDir: options.template
+        ? new Blob([readFileSync(options.template)], { type: 'application/gzip' })
+        : undefined,
+      startParams,
+    })
 const transactions = new Map<number, OpenTransaction>()
 
 /** Drizzle's parsers only keep some types as text: they cross as the list of those types. */

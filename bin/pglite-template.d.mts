@@ -1,0 +1,1 @@
+export function writePgliteTemplate(file: string): Promise<void>
