@@ -185,6 +185,19 @@ async function runScenario(server, scenario) {
   return { ...result, peakBefore, peakRss: peakRssMb(pid) }
 }
 
+// S6's budget: an argon2 verify at the configured cost, timed on this core right before each S6
+// run (the median of 15, after one to warm up), so the line and the logins move with the machine.
+const stored = await hash(normalUser.password, { memoryCost: 19456, timeCost: 2, parallelism: 1 })
+async function verifyMs() {
+  const times = []
+  for (let i = 0; i <= 15; i++) {
+    const started = performance.now()
+    await verify(stored, normalUser.password)
+    if (i > 0) times.push(performance.now() - started)
+  }
+  return times.sort((a, b) => a - b)[7]
+}
+
 // Seed once through the app, then alternate baseline and app.
 const seeder = await startServer(APP_BUILT, appEnv(postgresEnv))
 const data = await seed(seeder)
@@ -203,7 +216,8 @@ for (let round = 1; round <= ROUNDS; round++) {
     const tokens = await tokensOfFor(side, server)
     for (const scenario of scenarios(data, tokens)) {
       if (side === 'baseline' && scenario.appOnly) continue
-      const result = await runScenario(server, scenario)
+      const verifyBefore = scenario.id === 'S6' ? await verifyMs() : undefined
+      const result = { ...(await runScenario(server, scenario)), verifyMs: verifyBefore }
       peaks[side] = Math.max(peaks[side], result.peakBefore, result.peakRss)
       results[side][scenario.id] = [...(results[side][scenario.id] ?? []), result]
       process.stderr.write(
@@ -277,13 +291,6 @@ await stopServer(embedded)
 await admin.query(`drop database if exists ${benchDb} with (force)`)
 await admin.end()
 
-// Argon2 verify at the configured cost (on this core), for S6's budget.
-const cost = { memoryCost: 19456, timeCost: 2, parallelism: 1 }
-const stored = await hash(normalUser.password, cost)
-const verifyStarted = performance.now()
-for (let i = 0; i < 30; i++) await verify(stored, normalUser.password)
-const verifyMs = (performance.now() - verifyStarted) / 30
-
 const mean = (runs, key) =>
   runs ? runs.reduce((sum, run) => sum + run[key], 0) / runs.length : Number.NaN
 const BUDGET = { S1: 0.7, S2: 0.8, S3: 0.9, S4: 0.85, S5: 0.7, S7: 0.75 }
@@ -297,9 +304,14 @@ for (const scenario of scenarios(data, { userToken: '', adminToken: '' })) {
   let pass = ratio >= budget
   let target = budget ? `≥ ${budget}` : ''
   if (scenario.id === 'S6') {
-    const ceiling = 1000 / verifyMs
-    target = `≥ ${(0.9 * ceiling).toFixed(0)}/s (0.9 × 1000/${verifyMs.toFixed(1)} ms)`
-    pass = mean(app, 'rps') >= 0.9 * ceiling
+    // Each round against its own verify time: logins/s ÷ (1000 / verify ms), averaged.
+    const shareOfCeiling = mean(
+      app.map((run) => ({ share: (run.rps * run.verifyMs) / 1000 })),
+      'share',
+    )
+    const verify = mean(app, 'verifyMs')
+    target = `≥ ${(900 / verify).toFixed(0)}/s (0.9 × 1000/${verify.toFixed(1)} ms; ${shareOfCeiling.toFixed(2)} of it)`
+    pass = shareOfCeiling >= 0.9
     budget = undefined
   }
   rows.push({
@@ -378,7 +390,7 @@ writeFileSync(
       peaks,
       embeddedPeak,
       memory,
-      verifyMs,
+      verifyMs: mean(results.app.S6, 'verifyMs'),
       duration: DURATION,
       rounds: ROUNDS,
       raw: results,
