@@ -90,28 +90,39 @@ function createLruStore({
     entries.set(key, entry)
     return entry
   }
+  function store(key: string, value: Stored, ttlSeconds: number) {
+    remove(key)
+    const size = value instanceof Map ? textLength(value.values()) : value.length
+    entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000, bytes: size })
+    bytes += size
+    evict()
+  }
   return {
-    /** The value of a live entry, which becomes the most recently used. */
-    get: (key: string) => live(key)?.value,
-    store(key: string, value: Stored, ttlSeconds: number) {
-      remove(key)
-      const size = value instanceof Map ? textLength(value.values()) : value.length
-      entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000, bytes: size })
-      bytes += size
-      evict()
+    /** A live entry's text (it becomes the most recently used). */
+    text(key: string): JsonText | undefined {
+      const value = live(key)?.value
+      return value instanceof Map ? undefined : value
     },
-    /** Adds a field to a live group while it has room; false if the group is not live. */
-    storeField(group: string, field: string, json: JsonText): boolean {
+    /** A field of a live group (the group becomes the most recently used). */
+    field(group: string, field: string): JsonText | undefined {
+      const value = live(group)?.value
+      return value instanceof Map ? value.get(field) : undefined
+    },
+    store: (key: string, json: JsonText, ttlSeconds: number) => store(key, json, ttlSeconds),
+    /**
+     * Sets a field of a live group while it has room, or starts the group: its time to live runs
+     * from its first field.
+     */
+    storeField(group: string, field: string, json: JsonText, ttlSeconds: number) {
       const entry = live(group)
-      if (!(entry?.value instanceof Map)) return false
+      if (!(entry?.value instanceof Map)) return store(group, new Map([[field, json]]), ttlSeconds)
       const fields = entry.value
-      if (fields.size >= MAX_GROUP_FIELDS && !fields.has(field)) return true
+      if (fields.size >= MAX_GROUP_FIELDS && !fields.has(field)) return
       const size = json.length - (fields.get(field)?.length ?? 0)
       fields.set(field, json)
       entry.bytes += size
       bytes += size
       evict()
-      return true
     },
     remove,
     removeByPrefix(prefix: string) {
@@ -141,20 +152,13 @@ export function createMemoryCache({
 }: MemoryCacheOptions = {}): Cache {
   const store = createLruStore({ maxEntries, maxBytes: Number.POSITIVE_INFINITY, now })
   return withValues({
-    async getText(key) {
-      const value = store.get(key)
-      return value instanceof Map ? undefined : value
-    },
+    getText: async (key) => store.text(key),
     async setText(key, json, ttlSeconds) {
       store.store(key, json, ttlSeconds)
     },
-    async getField(group, field) {
-      const fields = store.get(group)
-      return fields instanceof Map ? fields.get(field) : undefined
-    },
+    getField: async (group, field) => store.field(group, field),
     async setField(group, field, json, ttlSeconds) {
-      if (!store.storeField(group, field, json))
-        store.store(group, new Map([[field, json]]), ttlSeconds)
+      store.storeField(group, field, json, ttlSeconds)
     },
     async delete(...keys) {
       for (const key of keys) store.remove(key)
@@ -183,11 +187,13 @@ function createLocalCopies(maxBytes: number, now: () => number) {
   // Reads of Redis in flight, by key: a change reported meanwhile makes their answer too old to copy.
   const reads = new Map<string, Set<{ stale: boolean }>>()
   let tracked = false
-  const staleAll = () => {
+  const dropAll = () => {
+    store.clear()
     for (const pending of reads.values()) for (const read of pending) read.stale = true
   }
   return {
-    get: (key: string) => (tracked ? store.get(key) : undefined),
+    text: (key: string) => (tracked ? store.text(key) : undefined),
+    field: (group: string, field: string) => (tracked ? store.field(group, field) : undefined),
     /** Runs a read of Redis and copies its answer unless the key changed meanwhile. */
     async read<T extends JsonText>(
       key: string,
@@ -208,15 +214,12 @@ function createLocalCopies(maxBytes: number, now: () => number) {
         if (pending.size === 0) reads.delete(key)
       }
     },
-    store: (key: string, value: Stored) => store.store(key, value, LOCAL_COPY_SECONDS),
-    storeField: store.storeField,
+    store: (key: string, json: JsonText) => store.store(key, json, LOCAL_COPY_SECONDS),
+    storeField: (group: string, field: string, json: JsonText) =>
+      store.storeField(group, field, json, LOCAL_COPY_SECONDS),
     /** Keys changed in Redis, or `null`: everything (a flush). */
     changed(keys: string[] | null) {
-      if (keys === null) {
-        store.clear()
-        staleAll()
-        return
-      }
+      if (keys === null) return dropAll()
       for (const key of keys) {
         store.remove(key)
         for (const read of reads.get(key) ?? []) read.stale = true
@@ -225,9 +228,7 @@ function createLocalCopies(maxBytes: number, now: () => number) {
     removeByPrefix: store.removeByPrefix,
     tracking(on: boolean) {
       tracked = on
-      if (on) return
-      store.clear()
-      staleAll()
+      if (!on) dropAll()
     },
   }
 }
@@ -271,8 +272,8 @@ export function createRedisCache(
     async getText(key) {
       const fullKey = namespace + key
       if (!local) return (await readText(fullKey)) ?? undefined
-      const copied = local.get(fullKey)
-      if (copied !== undefined && !(copied instanceof Map)) return copied
+      const copied = local.text(fullKey)
+      if (copied !== undefined) return copied
       return local.read(
         fullKey,
         () => readText(fullKey),
@@ -291,16 +292,12 @@ export function createRedisCache(
     async getField(group, field) {
       const fullKey = namespace + group
       if (!local) return (await readField(fullKey, field)) ?? undefined
-      const fields = local.get(fullKey)
-      const copied = fields instanceof Map ? fields.get(field) : undefined
+      const copied = local.field(fullKey, field)
       if (copied !== undefined) return copied
       return local.read(
         fullKey,
         () => readField(fullKey, field),
-        (json) => {
-          const own = ownCopy(json)
-          if (!local.storeField(fullKey, field, own)) local.store(fullKey, new Map([[field, own]]))
-        },
+        (json) => local.storeField(fullKey, field, ownCopy(json)),
       )
     },
     async setField(group, field, json, ttlSeconds) {
