@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts'
 import type { Logger } from './logger.ts'
-import { type Redis, trackKeys } from './redis.ts'
+import { type Redis, redisScript, trackKeys } from './redis.ts'
 
 /**
  * The guide's RedisCache: JSON values with a time to live. On Redis when configured (shared by
@@ -254,6 +254,7 @@ export function createRedisCache(
   namespace: string,
   { localBytes = 0, now = Date.now }: RedisCacheOptions = {},
 ): Cache {
+  const setFieldScript = redisScript(redis, 'foodFleetCacheSetField', SET_FIELD_SCRIPT)
   const failed = (operation: string) => (error: unknown) => {
     logger.warn({ err: error, operation }, 'cache unavailable')
     return undefined
@@ -301,17 +302,10 @@ export function createRedisCache(
       )
     },
     async setField(group, field, json, ttlSeconds) {
-      await redis
-        .eval(
-          SET_FIELD_SCRIPT,
-          1,
-          namespace + group,
-          field,
-          json,
-          String(ttlSeconds),
-          String(MAX_GROUP_FIELDS),
-        )
-        .catch(failed('setField'))
+      await setFieldScript(
+        [namespace + group],
+        [field, json, String(ttlSeconds), String(MAX_GROUP_FIELDS)],
+      ).catch(failed('setField'))
     },
     async deleteByPrefix(prefix) {
       local?.removeByPrefix(namespace + prefix)

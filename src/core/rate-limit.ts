@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { AppError } from './errors.ts'
 import type { App } from './module.ts'
-import type { Redis } from './redis.ts'
+import { type Redis, redisScript } from './redis.ts'
 
 export interface RateRule {
   max: number
@@ -89,13 +89,12 @@ return {0, 0}
 
 /** Fixed windows in Redis: shared by every app process. */
 export function createRedisRateLimiter(redis: Redis, namespace: string): RateLimiter {
+  const hitScript = redisScript(redis, 'foodFleetRateHit', HIT_SCRIPT)
   return {
     async hit(hits) {
-      const [refused, ttl] = (await redis.eval(
-        HIT_SCRIPT,
-        hits.length,
-        ...hits.map(({ key }) => namespace + key),
-        ...hits.flatMap(({ rule }) => [String(rule.windowMs), String(rule.max)]),
+      const [refused, ttl] = (await hitScript(
+        hits.map(({ key }) => namespace + key),
+        hits.flatMap(({ rule }) => [String(rule.windowMs), String(rule.max)]),
       )) as [number, number]
       return refused === 0 ? ALLOWED : { allowed: false, retryAfterSeconds: retryAfter(ttl) }
     },

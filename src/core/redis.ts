@@ -20,6 +20,23 @@ export function connectRedis(url: string, name: string): Redis {
   })
 }
 
+/**
+ * A Lua script run by its SHA1 (EVALSHA): its text crosses a connection once, and again only if
+ * Redis has lost it (ioredis answers NOSCRIPT by sending it with EVAL). `name` must be unique per
+ * connection.
+ */
+export function redisScript(
+  redis: Redis,
+  name: string,
+  lua: string,
+): (keys: string[], args: string[]) => Promise<unknown> {
+  redis.defineCommand(name, { lua })
+  const run = (
+    redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>
+  )[name] as (...args: Array<string | number>) => Promise<unknown>
+  return (keys, args) => run.call(redis, keys.length, ...keys, ...args)
+}
+
 export interface KeyChanges {
   /** Keys that changed (written, deleted, expired), or `null` for all of them (a flush). */
   changed(keys: string[] | null): void
