@@ -66,10 +66,14 @@ export async function stopServer(server) {
   await once(server.child, 'exit')
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-export function cpuSeconds(pid) {
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); with `thread`, one
+ * of its threads only (the process id names its main thread: the event loop).
+ */
+export function cpuSeconds(pid, thread) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`
+    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ')
     return (Number(fields[11]) + Number(fields[12])) / 100
   } catch {
     return Number.NaN
@@ -84,14 +88,19 @@ export function cpuSeconds(pid) {
 export async function load(url, { connections = 32, duration = 5, warmup = 2, pid, ...rest } = {}) {
   await autocannon({ url, connections, duration: warmup, ...rest })
   const cpuBefore = pid ? cpuSeconds(pid) : Number.NaN
+  const loopCpuBefore = pid ? cpuSeconds(pid, pid) : Number.NaN
   const latencies = latencyHistogram()
   const run = autocannon({ url, connections, duration, ...rest })
   run.on('response', (_client, statusCode, _bytes, ms) => latencies.record(statusCode, ms))
   const result = await run
   const cpu = pid ? cpuSeconds(pid) - cpuBefore : Number.NaN
+  const loopCpu = pid ? cpuSeconds(pid, pid) - loopCpuBefore : Number.NaN
   return {
     rps: result.requests.average,
     perCpuSecond: result.requests.total / cpu,
+    /** CPU ms per request: the whole server, and its event loop alone. */
+    cpuMs: (1000 * cpu) / result.requests.total,
+    loopCpuMs: (1000 * loopCpu) / result.requests.total,
     p50: latencies.percentile(50),
     p99: latencies.percentile(99),
     non2xx: result.non2xx,

@@ -140,7 +140,6 @@ function scenarios(data, tokens) {
       path: '/api/v1/auth/login',
       headers: json,
       body: JSON.stringify(normalUser),
-      appOnly: true,
     },
     {
       id: 'S7',
@@ -305,13 +304,14 @@ for (const scenario of scenarios(data, { userToken: '', adminToken: '' })) {
   let target = budget ? `≥ ${budget}` : ''
   if (scenario.id === 'S6') {
     // Each round against its own verify time: logins/s ÷ (1000 / verify ms), averaged.
-    const shareOfCeiling = mean(
-      app.map((run) => ({ share: (run.rps * run.verifyMs) / 1000 })),
-      'share',
-    )
+    const shareOfCeiling = (runs) =>
+      mean(
+        runs.map((run) => ({ share: (run.rps * run.verifyMs) / 1000 })),
+        'share',
+      )
     const verify = mean(app, 'verifyMs')
-    target = `≥ ${(900 / verify).toFixed(0)}/s (0.9 × 1000/${verify.toFixed(1)} ms; ${shareOfCeiling.toFixed(2)} of it)`
-    pass = shareOfCeiling >= 0.9
+    target = `≥ ${(900 / verify).toFixed(0)}/s (0.9 × 1000/${verify.toFixed(1)} ms; ${shareOfCeiling(app).toFixed(2)} of it, baseline ${shareOfCeiling(base).toFixed(2)})`
+    pass = shareOfCeiling(app) >= 0.9
     budget = undefined
   }
   rows.push({
@@ -374,6 +374,11 @@ for (const row of rows) {
 const tail = ['S2', 'S3', 'S4'].map((id) => rows.find((row) => row.id === id))
 console.log(
   `p99 ≤ 3 × p50 (S2–S4): ${tail.map((row) => `${row.id} ${(row.p99 / row.p50).toFixed(1)}×`).join(', ')}`,
+)
+const loginCpu = (runs) =>
+  `${mean(runs, 'cpuMs').toFixed(2)} ms of CPU, ${mean(runs, 'loopCpuMs').toFixed(2)} ms of it on the event loop`
+console.log(
+  `S6 per login: app ${loginCpu(results.app.S6)}, baseline ${loginCpu(results.baseline.S6)}; the rest is the hash (thread pool) and V8's helper threads. One verify alone: ${mean([...results.app.S6, ...results.baseline.S6], 'verifyMs').toFixed(2)} ms`,
 )
 const memory = results.memory
 console.log(
