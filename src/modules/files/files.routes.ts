@@ -30,7 +30,8 @@ function asClientError(error: unknown): unknown {
  * A part's bytes, with the parser's errors (a truncated or malformed body) turned into the 400
  * the client caused. Errors further down (storage) never pass through here.
  */
-function partBytes(file: Readable): Readable {
+function partBytes(file: Readable, onTooLarge: () => void): Readable {
+  file.once('limit', onTooLarge)
   return Readable.from(
     (async function* () {
       try {
@@ -53,6 +54,13 @@ async function* multipartFiles(
   maxFiles: number,
 ): AsyncGenerator<IncomingFile> {
   if (!request.isMultipart()) throw notMultipart()
+  // Past its size limit the parser drops the rest of a file but goes on reading it to find the
+  // next part. The upload fails with 413 then, so the request stops being read at once: the
+  // answer does not wait on, and memory does not fill with, bytes that will be thrown away.
+  const stopReading = () => {
+    request.raw.unpipe()
+    request.raw.pause()
+  }
   let count = 0
   try {
     for await (const part of request.parts()) {
@@ -60,7 +68,7 @@ async function* multipartFiles(
       if (part.fieldname !== field) throw unexpectedFile(part.fieldname, field)
       count += 1
       if (count > maxFiles) throw tooManyFiles(field, maxFiles)
-      yield { filename: part.filename, stream: partBytes(part.file) }
+      yield { filename: part.filename, stream: partBytes(part.file, stopReading) }
     }
   } catch (error) {
     throw asClientError(error)
