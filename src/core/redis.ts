@@ -31,9 +31,8 @@ export function redisScript(
   lua: string,
 ): (keys: string[], args: string[]) => Promise<unknown> {
   redis.defineCommand(name, { lua })
-  const run = (
-    redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>
-  )[name] as (...args: Array<string | number>) => Promise<unknown>
+  // defineCommand adds the method at run time; ioredis's types cannot name it.
+  const run = Reflect.get(redis, name) as (...args: Array<string | number>) => Promise<unknown>
   return (keys, args) => run.call(redis, keys.length, ...keys, ...args)
 }
 
