@@ -73,6 +73,7 @@ export async function createApplication(
   const routes = guardRoutes(app, {
     tokens: context.tokens,
     loadPrincipal: services.principals ?? (async () => undefined),
+    sessionAlive: services.sessions ?? (async () => false),
   })
   for (const module of modules) {
     await app.register(async (scope) => module.routes?.(scope, services, context))

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTokens } from '../src/core/auth/tokens.ts'
-import { createUser } from './helpers/accounts.ts'
+import { createUser, deactivateInDatabase } from './helpers/accounts.ts'
 import { createTestApp } from './helpers/app.ts'
 
 // Walks the app's own route table: a route added tomorrow is checked without editing this file.
@@ -8,7 +8,10 @@ const t = await createTestApp()
 afterAll(() => t.close())
 
 const plain = await createUser(t)
-const inactive = await createUser(t, { active: false })
+const deactivated = await createUser(t, { active: false })
+// Deactivated behind the API's back (an operator's SQL): its session is alive, the user is not.
+const inactive = await createUser(t)
+await deactivateInDatabase(t, inactive.id)
 const protectedRoutes = t.routes.filter((route) => route.access.kind !== 'public')
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
@@ -86,7 +89,13 @@ describe.each(protectedRoutes)('$method $url ($access.kind)', (route) => {
     expect((await call(route, { authorization: `Bearer ${token}` })).statusCode).toBe(401)
   })
 
-  it('answers 403 to an inactive user', async () => {
+  it('answers 401 to a deactivated user: the deactivation ended its sessions', async () => {
+    const response = await call(route, deactivated.headers)
+    expect(response.statusCode).toBe(401)
+    expect(response.json().code).toBe('session_ended')
+  })
+
+  it('answers 403 to an inactive user whose session is alive', async () => {
     expect((await call(route, inactive.headers)).statusCode).toBe(403)
   })
 

@@ -60,6 +60,17 @@ describe.each(kinds)('%s cache', (_kind, create) => {
     expect(await cache.getText('missing')).toBeUndefined()
   })
 
+  it('adds a value only where the key holds none', async () => {
+    const cache = create()
+    await cache.add('session:a', true, 60)
+    expect(await cache.get('session:a')).toBe(true)
+    await cache.set('session:b', false, 60)
+    await cache.add('session:b', true, 60)
+    expect(await cache.get('session:b')).toBe(false)
+    await cache.add('session:a', false, 60)
+    expect(await cache.get('session:a')).toBe(true)
+  })
+
   it('deletes keys and keys by prefix', async () => {
     const cache = create()
     await cache.set('products:list:1', [1], 60)

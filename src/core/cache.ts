@@ -10,9 +10,15 @@ import { type Redis, redisScript, trackKeys } from './redis.ts'
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>
+  /**
+   * Sets the value unless the key holds one: a value read from the database before a concurrent
+   * `set` never overwrites what that `set` wrote.
+   */
+  add(key: string, value: unknown, ttlSeconds: number): Promise<void>
   /** A JSON text as stored: a cached answer goes out as it is, never parsed and serialized again. */
   getText(key: string): Promise<JsonText | undefined>
   setText(key: string, json: string, ttlSeconds: number): Promise<void>
+  addText(key: string, json: string, ttlSeconds: number): Promise<void>
   delete(...keys: string[]): Promise<void>
   deleteByPrefix(prefix: string): Promise<void>
   /**
@@ -37,7 +43,7 @@ export const MAX_GROUP_FIELDS = 500
 type Stored = JsonText | Map<string, JsonText>
 
 /** What each kind of cache provides: values are their JSON texts (`withValues`). */
-type TextCache = Omit<Cache, 'get' | 'set'>
+type TextCache = Omit<Cache, 'get' | 'set' | 'add'>
 
 function withValues(cache: TextCache): Cache {
   return {
@@ -47,6 +53,7 @@ function withValues(cache: TextCache): Cache {
       return json === undefined ? undefined : (JSON.parse(String(json)) as T)
     },
     set: (key, value, ttlSeconds) => cache.setText(key, JSON.stringify(value), ttlSeconds),
+    add: (key, value, ttlSeconds) => cache.addText(key, JSON.stringify(value), ttlSeconds),
   }
 }
 
@@ -155,6 +162,9 @@ export function createMemoryCache({
     getText: async (key) => store.text(key),
     async setText(key, json, ttlSeconds) {
       store.store(key, json, ttlSeconds)
+    },
+    async addText(key, json, ttlSeconds) {
+      if (store.text(key) === undefined) store.store(key, json, ttlSeconds)
     },
     getField: async (group, field) => store.field(group, field),
     async setField(group, field, json, ttlSeconds) {
@@ -284,6 +294,9 @@ export function createRedisCache(
     async setText(key, json, ttlSeconds) {
       await redis.set(namespace + key, json, 'EX', ttlSeconds).catch(failed('set'))
     },
+    async addText(key, json, ttlSeconds) {
+      await redis.set(namespace + key, json, 'EX', ttlSeconds, 'NX').catch(failed('add'))
+    },
     async delete(...keys) {
       if (keys.length === 0) return
       const fullKeys = keys.map((key) => namespace + key)
@@ -339,8 +352,10 @@ function escapeGlob(pattern: string): string {
 export const noCache: Cache = {
   get: async () => undefined,
   set: async () => {},
+  add: async () => {},
   getText: async () => undefined,
   setText: async () => {},
+  addText: async () => {},
   delete: async () => {},
   deleteByPrefix: async () => {},
   getField: async () => undefined,

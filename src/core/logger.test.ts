@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream'
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/helpers/app.ts'
 import { modules } from '../modules/index.ts'
@@ -15,9 +16,16 @@ const sink = new Writable({
 })
 const logger = createLogger({ LOG_LEVEL: 'debug', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
 
+/** A value a failing query carries: its parameter, and PostgreSQL's message quotes it too. */
+const QUERY_VALUE = 'leaky-search-text-7f3a@example.com'
+
 const slowRoute = defineModule({
   name: 'slow-probe',
-  routes(app) {
+  routes(app, _services, { database }) {
+    app.get('/probe/bad-query', { config: publicRoute }, async () => {
+      await database.db.execute(sql`select ${QUERY_VALUE}::integer as n`)
+      return { done: true }
+    })
     app.get('/probe/slow', { config: publicRoute }, async () => {
       await new Promise((resolve) => setTimeout(resolve, 30))
       return { done: true }
@@ -74,6 +82,26 @@ describe('logs', () => {
     const logged = lines.find((line) => line.reqId === 'log-500' && line.msg === 'unhandled error')
     expect(logged).toMatchObject({ level: 50, err: { message: 'boom' } })
     expect(String((logged?.err as { stack?: string } | undefined)?.stack)).toContain('Error: boom')
+  })
+
+  it('log a failed query by its shape, code and request id, never its values', async () => {
+    lines.length = 0
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/probe/bad-query',
+      headers: { 'x-request-id': 'log-sql' },
+    })
+    expect(response.statusCode).toBe(500)
+    const logged = lines.filter((line) => line.reqId === 'log-sql')
+    expect(logged.length).toBeGreaterThan(0)
+    expect(JSON.stringify(lines)).not.toContain(QUERY_VALUE)
+    const failure = logged.find((line) => line.msg === 'unhandled error')
+    expect(failure?.err).toMatchObject({
+      type: 'DatabaseError',
+      message: 'Failed query: select $1::integer as n',
+      code: '22P02',
+    })
+    expect(String((failure?.err as { stack?: string } | undefined)?.stack)).toMatch(/\n\s+at /)
   })
 
   it('redact credentials, tokens and codes wherever they appear', () => {

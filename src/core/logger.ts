@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino'
 import type { Config } from '../config.ts'
+import { databaseErrorCode } from './db/errors.ts'
 
 export type { Logger }
 
@@ -62,6 +63,47 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return copy ?? value
 }
 
+/** What a failed query may log: names, never values. */
+const DATABASE_ERROR_NAMES = ['severity', 'routine', 'schema', 'table', 'column', 'constraint']
+
+/**
+ * A failed query as a log may hold it: the statement's shape, PostgreSQL's error code and the
+ * names it gives, and where it was thrown. Not its parameters, nor PostgreSQL's message and
+ * detail, which quote the values they refused (a search text, a login e-mail).
+ */
+function queryFailure(error: Error, query: string | undefined) {
+  const names: Record<string, unknown> = {}
+  let cause: unknown = error
+  for (let depth = 0; depth < 3 && cause && typeof cause === 'object'; depth++) {
+    for (const name of DATABASE_ERROR_NAMES) {
+      const value = (cause as Record<string, unknown>)[name]
+      if (typeof value === 'string' && !(name in names)) names[name] = value
+    }
+    cause = (cause as { cause?: unknown }).cause
+  }
+  const message = query === undefined ? 'Database error' : `Failed query: ${query}`
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))
+  return {
+    type: 'DatabaseError',
+    message,
+    code: databaseErrorCode(error),
+    ...names,
+    stack: [`DatabaseError: ${message}`, ...frames].join('\n'),
+  }
+}
+
+/** pino's error serializer, with database errors reduced to what `queryFailure` keeps. */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  const query = (error as { query?: unknown }).query
+  if (typeof query === 'string') return queryFailure(error, query)
+  // node-postgres and PGlite errors name their severity; only they do.
+  if (typeof (error as { severity?: unknown }).severity === 'string') {
+    return queryFailure(error, undefined)
+  }
+  return pino.stdSerializers.err(error)
+}
+
 export function createLogger(
   config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV' | 'APP_NAME'>,
   destination?: pino.DestinationStream,
@@ -69,6 +111,7 @@ export function createLogger(
   const options: pino.LoggerOptions = {
     level: config.LOG_LEVEL,
     base: { app: config.APP_NAME },
+    serializers: { err: serializeError },
     formatters: { log: (object) => redactSecrets(object) as Record<string, unknown> },
   }
   if (destination) return pino(options, destination)

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify'
 import type { PrincipalLoader } from './auth/access.ts'
 import { createPasswords, type Passwords } from './auth/passwords.ts'
+import type { SessionCheck } from './auth/sessions.ts'
 import { createTokens, type Tokens } from './auth/tokens.ts'
 import type { AppDeps } from './deps.ts'
 import type { JobHandler } from './jobs.ts'
@@ -20,10 +21,12 @@ export type App = FastifyInstance<
 /**
  * The services modules offer each other. Each module adds its own by declaration merging
  * (`declare module '../../core/module.ts' { interface Services { usersService: UsersService } }`);
- * core asks only for `principals`, which resolves the caller of a protected route.
+ * core asks only for `principals`, which resolves the caller of a protected route, and
+ * `sessions`, which says whether the caller's login session is alive.
  */
 export interface Services {
   principals?: PrincipalLoader
+  sessions?: SessionCheck
 }
 
 /** Infrastructure plus the security primitives every module shares. */

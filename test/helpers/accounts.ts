@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { eq } from 'drizzle-orm'
 import { expect } from 'vitest'
 import { systemPrincipal } from '../../src/core/auth/access.ts'
+import { users } from '../../src/modules/users/users.models.ts'
 import type { TestApp } from './app.ts'
 
 export const PASSWORD = 'correct-horse-42'
@@ -27,9 +29,15 @@ export async function login(t: TestApp, email: string, password = PASSWORD) {
   return response.json() as { access_token: string; refresh_token: string }
 }
 
+/** Clears `is_active` in the database, as an operator's SQL would: no session is ended. */
+export async function deactivateInDatabase(t: TestApp, userId: number): Promise<void> {
+  await t.deps.database.db.update(users).set({ isActive: false }).where(eq(users.id, userId))
+}
+
 /**
  * A user made through the services and signed in through the API. `permissions` become a
- * fresh role of their own; `superuser` passes every check.
+ * fresh role of their own; `superuser` passes every check; `active: false` deactivates it
+ * through the service, which ends its sessions.
  */
 export async function createUser(
   t: TestApp,
@@ -45,7 +53,12 @@ export async function createUser(
       if (!found) throw new Error(`no permission ${name}`)
       return found.id
     })
-    roleId = (await rolesService.createRole({ name: `role-${suffix}`, permission_ids: ids })).id
+    roleId = (
+      await rolesService.createRole(systemPrincipal, {
+        name: `role-${suffix}`,
+        permission_ids: ids,
+      })
+    ).id
   }
   const email = options.email ?? `user-${suffix}@example.com`
   const user = await usersService.create(systemPrincipal, {

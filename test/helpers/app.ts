@@ -116,3 +116,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   }
 }
+
+/**
+ * A second app process as a test can have one: the same database, Redis namespace and secret as
+ * `t`, its own Redis connections, cache and in-process copies. What one ends the other must see.
+ */
+export async function createPeerApp(t: TestApp): Promise<Application & { close(): Promise<void> }> {
+  const { config, logger, database } = t.deps
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test-peer') : undefined
+  const deps = assembleDeps(config, logger, database, redis)
+  const application = await createApplication(deps)
+  await application.app.ready()
+  return {
+    ...application,
+    async close() {
+      await application.app.close()
+      await deps.jobs.close(5000)
+      deps.mailer.close()
+      deps.sms.close()
+      await deps.cache.close()
+      await redis?.quit()
+    },
+  }
+}

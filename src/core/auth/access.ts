@@ -1,6 +1,7 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import type { App } from '../module.ts'
 import { forbidden, unauthorized } from './auth.errors.ts'
+import type { SessionCheck } from './sessions.ts'
 import type { Tokens } from './tokens.ts'
 
 /** Who may call a route. Every module route declares one; nothing is exempted by URL. */
@@ -17,7 +18,7 @@ export interface Principal {
   permissions: ReadonlySet<string>
   /** The module that loads principals may keep the caller's record here for its own routes. */
   record: unknown
-  /** The login session (refresh-token family) of the access token used. */
+  /** The login session (refresh-token family) of the access token used; unset for the system. */
   sessionId?: string
 }
 
@@ -35,6 +36,8 @@ export type PrincipalLoader = (userId: number) => Promise<Principal | undefined>
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess
+    /** A public route whose answers carry credentials (tokens, a challenge): never stored. */
+    noStore?: boolean
   }
   interface FastifyRequest {
     principal?: Principal
@@ -56,6 +59,7 @@ export interface RouteAccessEntry {
   method: string
   url: string
   access: RouteAccess
+  schema?: FastifySchema
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {
@@ -66,34 +70,50 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * The check a protected route runs first (`onRequest`): 401 with `WWW-Authenticate: Bearer`
- * without a valid access token, 403 for an inactive user or a missing permission.
+ * Answers that carry credentials or a user's own data must not be kept by a browser or a proxy
+ * (RFC 6749 §5.1; `Pragma` for HTTP/1.0 caches).
  */
-function guardFor(access: RouteAccess, { tokens, loadPrincipal }: AccessDeps) {
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' }
+
+async function noStore(_request: FastifyRequest, reply: FastifyReply) {
+  reply.headers(NO_STORE)
+}
+
+/**
+ * The check a protected route runs first (`onRequest`): 401 with `WWW-Authenticate: Bearer`
+ * without a valid access token of a live session, 403 for an inactive user or a missing
+ * permission.
+ */
+function guardFor(access: RouteAccess, { tokens, loadPrincipal, sessionAlive }: AccessDeps) {
   const permission = access.kind === 'permission' ? access.permission : undefined
-  return async (request: FastifyRequest) => {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.headers(NO_STORE)
     const token = bearerToken(request)
     if (!token) throw unauthorized('Not authenticated')
     const { userId, sessionId } = tokens.verifyAccess(token)
-    const principal = await loadPrincipal(userId)
+    const [principal, alive] = await Promise.all([loadPrincipal(userId), sessionAlive(sessionId)])
     if (!principal) throw unauthorized('Could not validate credentials')
+    if (!alive) throw unauthorized('Session has ended; sign in again', 'session_ended')
     if (!principal.isActive) throw forbidden('Inactive user')
     if (permission && !hasPermission(principal, permission)) {
       throw forbidden(`Missing permission ${permission}`, { permission })
     }
-    request.principal = sessionId ? { ...principal, sessionId } : principal
+    request.principal = { ...principal, sessionId }
   }
 }
 
 interface AccessDeps {
   tokens: Tokens
   loadPrincipal: PrincipalLoader
+  /** Whether the token's session is alive: ended by logout, reuse, a password change or reset, deactivation. */
+  sessionAlive: SessionCheck
 }
 
 /**
  * Every route registered from here on must declare its access (or start-up fails). Protected
  * routes get the guard as their own `onRequest` hook, so public ones pay nothing; the access is
- * documented in the OpenAPI document and kept in the returned table (tests walk it).
+ * documented in the OpenAPI document and kept in the returned table (tests walk it). Protected
+ * answers, and public ones marked `noStore`, are never cached.
  */
 export function guardRoutes(app: App, deps: AccessDeps): RouteAccessEntry[] {
   const table: RouteAccessEntry[] = []
@@ -104,10 +124,14 @@ export function guardRoutes(app: App, deps: AccessDeps): RouteAccessEntry[] {
       throw new Error(`Route ${methods.join(',')} ${route.url} declares no access (config.access)`)
     }
     for (const method of methods) {
-      if (method !== 'HEAD') table.push({ method, url: route.url, access })
+      if (method !== 'HEAD') table.push({ method, url: route.url, access, schema: route.schema })
     }
-    if (access.kind === 'public') return
-    route.onRequest = [...[route.onRequest ?? []].flat(), guardFor(access, deps)]
+    const hooks = [route.onRequest ?? []].flat()
+    if (access.kind === 'public') {
+      if (route.config?.noStore) route.onRequest = [...hooks, noStore]
+      return
+    }
+    route.onRequest = [...hooks, guardFor(access, deps)]
     if (!route.schema) return
     const schema = route.schema as Record<string, unknown>
     schema.security = [{ bearerAuth: [] }]
@@ -123,6 +147,12 @@ export function guardRoutes(app: App, deps: AccessDeps): RouteAccessEntry[] {
 /** A superuser holds every permission. */
 export function hasPermission(principal: Principal, permission: string): boolean {
   return principal.isSuperuser || principal.permissions.has(permission)
+}
+
+/** The permissions among `permissions` that the principal does not hold (none for a superuser). */
+export function permissionsNotHeld(principal: Principal, permissions: Iterable<string>): string[] {
+  if (principal.isSuperuser) return []
+  return [...new Set(permissions)].filter((permission) => !principal.permissions.has(permission))
 }
 
 /** The authenticated caller of a route that declared `activeUser` or a permission. */

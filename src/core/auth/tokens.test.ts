@@ -15,7 +15,14 @@ function forge(header: object, payload: object, key = secret, algorithm = 'sha25
   return `${unsigned}.${signature}`
 }
 const iat = () => Math.floor(now.getTime() / 1000)
-const claims = () => ({ sub: '7', jti: 'j', type: 'access', iat: iat(), exp: iat() + 60 })
+const claims = () => ({
+  sub: '7',
+  jti: 'j',
+  sid: 'session-1',
+  type: 'access',
+  iat: iat(),
+  exp: iat() + 60,
+})
 
 function rejects(token: string) {
   let caught: unknown
@@ -39,6 +46,12 @@ describe('access tokens', () => {
 
   it('accept a well-formed HS256 token signed with the secret', () => {
     expect(tokens.verifyAccess(forge({ alg: 'HS256', typ: 'JWT' }, claims())).userId).toBe(7)
+  })
+
+  it('reject a token that names no session', () => {
+    const { sid: _sid, ...sessionless } = claims()
+    rejects(forge({ alg: 'HS256', typ: 'JWT' }, sessionless))
+    rejects(forge({ alg: 'HS256', typ: 'JWT' }, { ...claims(), sid: 42 }))
   })
 
   it('reject alg none', () => {

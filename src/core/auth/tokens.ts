@@ -8,8 +8,11 @@ export type TokenType = 'access' | 'challenge'
 export interface TokenClaims {
   userId: number
   jti: string
+}
+
+export interface AccessClaims extends TokenClaims {
   /** The refresh-token family (login session) the access token was issued for. */
-  sessionId: string | undefined
+  sessionId: string
 }
 
 /**
@@ -42,7 +45,7 @@ export function createTokens({
     return { token, expiresIn: ttlSeconds, jti }
   }
 
-  function verify(type: TokenType, token: string): TokenClaims {
+  function verify(type: TokenType, token: string): TokenClaims & { sid?: unknown } {
     let claims: Record<string, unknown>
     try {
       claims = verifier(token)
@@ -57,16 +60,25 @@ export function createTokens({
     if (!Number.isSafeInteger(userId) || userId < 1) {
       throw unauthorized('Could not validate credentials')
     }
-    const sessionId = typeof claims.sid === 'string' ? claims.sid : undefined
-    return { userId, jti: String(claims.jti), sessionId }
+    return { userId, jti: String(claims.jti), sid: claims.sid }
+  }
+
+  function verifyAccess(token: string): AccessClaims {
+    const { userId, jti, sid } = verify('access', token)
+    // Every access token belongs to a session: one without cannot be revoked, so it is refused.
+    if (typeof sid !== 'string' || sid === '') throw unauthorized('Could not validate credentials')
+    return { userId, jti, sessionId: sid }
   }
 
   return {
     signAccess: (userId: number, sessionId: string) =>
       sign('access', userId, accessTtlSeconds, sessionId),
-    verifyAccess: (token: string) => verify('access', token),
+    verifyAccess,
     signChallenge: (userId: number, ttlSeconds: number) => sign('challenge', userId, ttlSeconds),
-    verifyChallenge: (token: string) => verify('challenge', token),
+    verifyChallenge: (token: string): TokenClaims => {
+      const { userId, jti } = verify('challenge', token)
+      return { userId, jti }
+    },
   }
 }
 

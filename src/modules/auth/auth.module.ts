@@ -1,3 +1,5 @@
+import { createSessionLiveness } from '../../core/auth/sessions.ts'
+import { noCache } from '../../core/cache.ts'
 import { handleJob } from '../../core/jobs.ts'
 import { defineModule } from '../../core/module.ts'
 import { cleanupExpired, passwordResetRequested } from './auth.jobs.ts'
@@ -13,23 +15,33 @@ declare module '../../core/module.ts' {
 
 export const authModule = defineModule({
   name: 'auth',
-  services: (
-    { database, passwords, tokens, clock, config, jobs, logger },
-    { usersService, notificationsService },
-  ) => ({
-    authService: createAuthService({
-      authRepository: createAuthRepository(database.db),
+  services({ database, cache, redis, passwords, tokens, clock, config, jobs, logger }, services) {
+    const { usersService, notificationsService } = services
+    const authRepository = createAuthRepository(database.db)
+    // Processes that share no cache (a cluster without Redis) would not see each other's ends.
+    const shared = redis !== undefined || config.WEB_CONCURRENCY <= 1
+    const sessions = createSessionLiveness({
+      cache: shared ? cache : noCache,
+      isAlive: (sessionId) => authRepository.isSessionAlive(sessionId, clock.now()),
+      endedSeconds: config.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+    })
+    const authService = createAuthService({
+      authRepository,
       usersService,
       notificationsService,
       jobs,
       passwords,
       tokens,
+      sessions,
       clock,
       logger,
       refreshTtlDays: config.REFRESH_TOKEN_EXPIRE_DAYS,
       codeSecret: config.SECRET_KEY,
-    }),
-  }),
+    })
+    // A deactivated user is signed out everywhere: reactivating the account revives no session.
+    usersService.onDeactivated((userId) => authService.endUserSessions(userId))
+    return { authService, sessions: sessions.check }
+  },
   routes(app, { authService, usersService }, { config }) {
     registerAuthRoutes(app, {
       authService,

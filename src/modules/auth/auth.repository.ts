@@ -22,6 +22,18 @@ function authQueries(db: Database) {
     .values(placeholders('tokenHash', 'familyId', 'userId', 'expiresAt', 'userAgent', 'ip'))
     .returning()
     .prepare('refresh_tokens_insert')
+  const liveToken = db
+    .select({ id: refreshTokens.id })
+    .from(refreshTokens)
+    .where(
+      and(
+        eq(refreshTokens.familyId, sql.placeholder('familyId')),
+        isNull(refreshTokens.revokedAt),
+        gt(refreshTokens.expiresAt, sql.placeholder('now')),
+      ),
+    )
+    .limit(1)
+    .prepare('refresh_tokens_live')
   return {
     async insert(values: NewRefreshToken): Promise<RefreshTokenRow> {
       const [row] = await insertToken.execute(values)
@@ -60,9 +72,9 @@ function authQueries(db: Database) {
         .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
     },
 
-    /** Every live token of a user, except those of one session (the caller's own). */
-    async revokeUserSessions(userId: number, at: Date, keepFamilyId?: string): Promise<void> {
-      await db
+    /** Ends every live session of a user but one (the caller's own); returns the sessions ended. */
+    async revokeUserSessions(userId: number, at: Date, keepFamilyId?: string): Promise<string[]> {
+      const revoked = await db
         .update(refreshTokens)
         .set({ revokedAt: at })
         .where(
@@ -72,6 +84,14 @@ function authQueries(db: Database) {
             keepFamilyId ? ne(refreshTokens.familyId, keepFamilyId) : undefined,
           ),
         )
+        .returning({ familyId: refreshTokens.familyId })
+      return revoked.map((row) => row.familyId)
+    },
+
+    /** A session is alive while its latest refresh token is neither revoked nor expired. */
+    async isSessionAlive(familyId: string, now: Date): Promise<boolean> {
+      const [row] = await liveToken.execute({ familyId, now })
+      return row !== undefined
     },
 
     /** Issues a code, superseding the user's earlier live codes of the same purpose. */

@@ -92,6 +92,7 @@ export function registerAuthRoutes(
     {
       config: {
         ...publicRoute,
+        noStore: true,
         rateLimits: [
           { name: 'login-ip', rule: limits.loginIp, key: (r) => r.ip },
           { name: 'login', rule: limits.login, key: (r) => `${r.ip}|${emailOf(r)}` },
@@ -115,7 +116,7 @@ export function registerAuthRoutes(
   app.post(
     `${base}/refresh`,
     {
-      config: publicRoute,
+      config: { ...publicRoute, noStore: true },
       schema: {
         tags,
         summary: 'Rotate a refresh token for new tokens (a reused token revokes its session)',
@@ -148,6 +149,7 @@ export function registerAuthRoutes(
     {
       config: {
         ...publicRoute,
+        noStore: true,
         rateLimits: [{ name: 'login-ip', rule: limits.loginIp, key: (r) => r.ip }],
       },
       schema: {

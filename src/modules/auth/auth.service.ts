@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import { forbidden } from '../../core/auth/auth.errors.ts'
 import type { Passwords } from '../../core/auth/passwords.ts'
+import type { SessionLiveness } from '../../core/auth/sessions.ts'
 import { newOpaqueToken, type Tokens } from '../../core/auth/tokens.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Jobs } from '../../core/jobs.ts'
@@ -53,6 +54,7 @@ export function createAuthService({
   jobs,
   passwords,
   tokens,
+  sessions,
   clock,
   logger,
   refreshTtlDays,
@@ -64,6 +66,8 @@ export function createAuthService({
   jobs: Jobs
   passwords: Passwords
   tokens: Tokens
+  /** Told of every session that ends, so its access tokens stop working at once. */
+  sessions: SessionLiveness
   clock: Clock
   logger: Logger
   refreshTtlDays: number
@@ -153,6 +157,18 @@ export function createAuthService({
     }
   }
 
+  async function endSession(familyId: string): Promise<void> {
+    await authRepository.revokeFamily(familyId, clock.now())
+    await sessions.ended([familyId])
+  }
+
+  /** Ends every session of the user but `keepSessionId`'s. */
+  async function endUserSessions(userId: number, keepSessionId?: string): Promise<void> {
+    await sessions.ended(
+      await authRepository.revokeUserSessions(userId, clock.now(), keepSessionId),
+    )
+  }
+
   /** A new session: a new refresh-token family. */
   async function startSession(userId: number, client: ClientInfo): Promise<IssuedTokens> {
     const familyId = randomUUID()
@@ -223,8 +239,11 @@ export function createAuthService({
         throw invalidCode()
       }
       await usersService.setPassword(user.id, newPassword)
-      await authRepository.revokeUserSessions(user.id, clock.now())
+      await endUserSessions(user.id)
     },
+
+    /** Ends every session of a user (deactivated, or signed out everywhere). */
+    endUserSessions: (userId: number) => endUserSessions(userId),
 
     /** Sends a code to the user's phone; confirming it turns two-factor sign-in on. */
     async enableTwoFactor(userId: number): Promise<void> {
@@ -264,7 +283,7 @@ export function createAuthService({
         if (current.revokedAt) {
           if (current.replacedBy == null) return { kind: 'invalid' as const }
           await repository.revokeFamily(current.familyId, now)
-          return { kind: 'reused' as const }
+          return { kind: 'reused' as const, familyId: current.familyId }
         }
         if (current.expiresAt <= now) return { kind: 'invalid' as const }
         const { token, values } = refreshRow(current.userId, current.familyId, client)
@@ -278,11 +297,14 @@ export function createAuthService({
         }
       })
       // The family's revocation above is committed before this answer.
-      if (outcome.kind === 'reused') throw refreshTokenReused()
+      if (outcome.kind === 'reused') {
+        await sessions.ended([outcome.familyId])
+        throw refreshTokenReused()
+      }
       if (outcome.kind === 'invalid') throw invalidRefreshToken()
       const principal = await usersService.loadPrincipal(outcome.userId)
       if (!principal?.isActive) {
-        await authRepository.revokeFamily(outcome.familyId, now)
+        await endSession(outcome.familyId)
         throw principal ? forbidden('Inactive user') : invalidRefreshToken()
       }
       return tokensFor(outcome.userId, outcome.familyId, outcome.token)
@@ -291,7 +313,7 @@ export function createAuthService({
     /** Ends the token's session. Unknown tokens are ignored: logout never reveals anything. */
     async logout(refreshToken: string): Promise<void> {
       const row = await authRepository.findByHash(sha256(refreshToken))
-      if (row) await authRepository.revokeFamily(row.familyId, clock.now())
+      if (row) await endSession(row.familyId)
     },
 
     /** Changes the password and ends every other session of the user. */
@@ -306,7 +328,7 @@ export function createAuthService({
         throw wrongCurrentPassword()
       }
       await usersService.setPassword(userId, newPassword)
-      await authRepository.revokeUserSessions(userId, clock.now(), keepSessionId)
+      await endUserSessions(userId, keepSessionId)
     },
   }
 }

@@ -34,3 +34,13 @@ export const permissionNotFound = defineError(404, 'not_found', (permissionId: n
   detail: `Permission with ID ${permissionId} not found`,
   permission_id: permissionId,
 }))
+
+export const systemRolePermissions = defineError(409, 'system_role', (name: string) => ({
+  detail: `Role "${name}" is a system role: its permissions are set at start-up and cannot be changed`,
+  name,
+}))
+
+export const grantNotHeld = defineError(403, 'permission_not_held', (permissions: string[]) => ({
+  detail: `You cannot grant or revoke permissions you do not hold: ${permissions.join(', ')}`,
+  permissions,
+}))

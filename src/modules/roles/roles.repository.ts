@@ -34,13 +34,9 @@ function rolesQueries(db: Database) {
   return {
     listPermissions: () => db.select().from(permissions).orderBy(asc(permissions.name)),
 
-    async findPermissionIds(ids: number[]): Promise<number[]> {
+    async findPermissions(ids: number[]): Promise<PermissionRow[]> {
       if (ids.length === 0) return []
-      const rows = await db
-        .select({ id: permissions.id })
-        .from(permissions)
-        .where(inArray(permissions.id, ids))
-      return rows.map((row) => row.id)
+      return db.select().from(permissions).where(inArray(permissions.id, ids))
     },
 
     async insertPermission(values: typeof permissions.$inferInsert): Promise<PermissionRow> {
@@ -80,11 +76,15 @@ function rolesQueries(db: Database) {
         .onConflictDoNothing()
     },
 
-    async revoke(roleId: number, permissionId: number): Promise<void> {
+    async revoke(roleId: number, permissionIds: number[]): Promise<void> {
+      if (permissionIds.length === 0) return
       await db
         .delete(rolePermissions)
         .where(
-          and(eq(rolePermissions.roleId, roleId), eq(rolePermissions.permissionId, permissionId)),
+          and(
+            eq(rolePermissions.roleId, roleId),
+            inArray(rolePermissions.permissionId, permissionIds),
+          ),
         )
     },
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { requirePermission } from '../../core/auth/access.ts'
+import { principalOf, requirePermission } from '../../core/auth/access.ts'
 import type { App } from '../../core/module.ts'
 import { IdParams, problemResponses } from '../../core/schemas.ts'
 import type { PermissionRow } from './roles.models.ts'
@@ -102,7 +102,9 @@ export function registerRolesRoutes(
       },
     },
     async (request, reply) =>
-      reply.code(201).send(toRole(await rolesService.createRole(request.body))),
+      reply
+        .code(201)
+        .send(toRole(await rolesService.createRole(principalOf(request), request.body))),
   )
 
   app.patch(
@@ -111,13 +113,16 @@ export function registerRolesRoutes(
       config: requirePermission('roles', 'update'),
       schema: {
         tags,
-        summary: 'Rename or describe a role (system roles keep their name)',
+        summary: 'Rename or describe a role, or replace its permissions',
+        description:
+          'System roles keep their name and permissions. Granting or revoking a permission needs holding it.',
         params: IdParams,
         body: RoleUpdate,
         response: { 200: Role, ...guarded, ...problemResponses(404, 409, 422) },
       },
     },
-    async (request) => toRole(await rolesService.updateRole(request.params.id, request.body)),
+    async (request) =>
+      toRole(await rolesService.updateRole(principalOf(request), request.params.id, request.body)),
   )
 
   app.delete(
@@ -144,13 +149,20 @@ export function registerRolesRoutes(
       schema: {
         tags,
         summary: 'Grant permissions to a role',
+        description: 'Granting a permission needs holding it; system roles are not changed.',
         params: IdParams,
         body: RolePermissionsAdd,
-        response: { 200: Role, ...guarded, ...problemResponses(404, 422) },
+        response: { 200: Role, ...guarded, ...problemResponses(404, 409, 422) },
       },
     },
     async (request) =>
-      toRole(await rolesService.addPermissions(request.params.id, request.body.permission_ids)),
+      toRole(
+        await rolesService.addPermissions(
+          principalOf(request),
+          request.params.id,
+          request.body.permission_ids,
+        ),
+      ),
   )
 
   app.delete(
@@ -160,11 +172,18 @@ export function registerRolesRoutes(
       schema: {
         tags,
         summary: 'Revoke a permission from a role',
+        description: 'Revoking a permission needs holding it; system roles are not changed.',
         params: RolePermissionParams,
-        response: { 200: Role, ...guarded, ...problemResponses(404, 422) },
+        response: { 200: Role, ...guarded, ...problemResponses(404, 409, 422) },
       },
     },
     async (request) =>
-      toRole(await rolesService.removePermission(request.params.id, request.params.permission_id)),
+      toRole(
+        await rolesService.removePermission(
+          principalOf(request),
+          request.params.id,
+          request.params.permission_id,
+        ),
+      ),
   )
 }

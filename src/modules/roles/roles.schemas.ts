@@ -40,7 +40,14 @@ export const RoleCreate = Type.Object(
 )
 
 export const RoleUpdate = Type.Object(
-  { name: Type.Optional(Name), description: Type.Optional(Description) },
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Description),
+    permission_ids: Type.Optional({
+      ...PermissionIds,
+      description: "The role's permissions, replacing the ones it has",
+    }),
+  },
   { additionalProperties: false, minProperties: 1 },
 )
 

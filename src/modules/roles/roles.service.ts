@@ -1,10 +1,13 @@
+import { type Principal, permissionsNotHeld } from '../../core/auth/access.ts'
 import type { Cache } from '../../core/cache.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import {
+  grantNotHeld,
   permissionNameTaken,
   roleInUse,
   roleNameTaken,
   roleNotFound,
+  systemRolePermissions,
   systemRoleProtected,
   unknownPermissions,
 } from './roles.errors.ts'
@@ -57,10 +60,26 @@ export function createRolesService({
     return role
   }
 
-  async function checkPermissionIds(repository: RolesQueries, ids: number[]) {
-    const found = new Set(await repository.findPermissionIds(ids))
-    const missing = ids.filter((id) => !found.has(id))
+  /**
+   * The permissions a change grants or revokes must exist, and the actor must hold each of them:
+   * nobody gives (or takes) more than they hold.
+   */
+  async function checkGrant(repository: RolesQueries, actor: Principal, ids: number[]) {
+    if (ids.length === 0) return
+    const found = await repository.findPermissions(ids)
+    const known = new Set(found.map((permission) => permission.id))
+    const missing = ids.filter((id) => !known.has(id))
     if (missing.length > 0) throw unknownPermissions(missing)
+    const notHeld = permissionsNotHeld(
+      actor,
+      found.map((permission) => permission.name),
+    )
+    if (notHeld.length > 0) throw grantNotHeld(notHeld)
+  }
+
+  /** System roles get their permissions from the seed on every start: the API does not change them. */
+  function checkGrantsEditable(role: RoleWithPermissions) {
+    if (role.isSystem) throw systemRolePermissions(role.name)
   }
 
   return {
@@ -84,15 +103,14 @@ export function createRolesService({
 
     getRole: requireRole,
 
-    async createRole(input: {
-      name: string
-      description?: string | null
-      permission_ids?: number[]
-    }): Promise<RoleWithPermissions> {
+    async createRole(
+      actor: Principal,
+      input: { name: string; description?: string | null; permission_ids?: number[] },
+    ): Promise<RoleWithPermissions> {
       const permissionIds = input.permission_ids ?? []
       try {
         const roleId = await rolesRepository.transaction(async (repository) => {
-          await checkPermissionIds(repository, permissionIds)
+          await checkGrant(repository, actor, permissionIds)
           const role = await repository.insertRole({
             name: input.name,
             description: input.description ?? null,
@@ -107,18 +125,33 @@ export function createRolesService({
       }
     },
 
+    /** Renames or describes a role; `permission_ids` replaces its permissions. */
     async updateRole(
+      actor: Principal,
       roleId: number,
-      input: { name?: string; description?: string | null },
+      input: { name?: string; description?: string | null; permission_ids?: number[] },
     ): Promise<RoleWithPermissions> {
       const role = await requireRole(roleId)
-      if (role.isSystem && input.name !== undefined && input.name !== role.name) {
+      const { permission_ids: permissionIds, ...fields } = input
+      if (role.isSystem && fields.name !== undefined && fields.name !== role.name) {
         throw systemRoleProtected(role.name)
       }
       try {
-        await rolesRepository.updateRole(roleId, input)
+        await rolesRepository.transaction(async (repository) => {
+          if (permissionIds !== undefined) {
+            const current = role.permissions.map((permission) => permission.id)
+            const wanted = new Set(permissionIds)
+            const added = permissionIds.filter((id) => !current.includes(id))
+            const removed = current.filter((id) => !wanted.has(id))
+            if (added.length + removed.length > 0) checkGrantsEditable(role)
+            await checkGrant(repository, actor, [...added, ...removed])
+            await repository.grant(roleId, added)
+            await repository.revoke(roleId, removed)
+          }
+          if (Object.keys(fields).length > 0) await repository.updateRole(roleId, fields)
+        })
       } catch (error) {
-        if (databaseErrorCode(error) === '23505') throw roleNameTaken(input.name ?? role.name)
+        if (databaseErrorCode(error) === '23505') throw roleNameTaken(fields.name ?? role.name)
         throw error
       }
       await forgetAccess()
@@ -139,19 +172,31 @@ export function createRolesService({
       await forgetAccess()
     },
 
-    async addPermissions(roleId: number, permissionIds: number[]): Promise<RoleWithPermissions> {
-      await requireRole(roleId)
+    async addPermissions(
+      actor: Principal,
+      roleId: number,
+      permissionIds: number[],
+    ): Promise<RoleWithPermissions> {
+      checkGrantsEditable(await requireRole(roleId))
       await rolesRepository.transaction(async (repository) => {
-        await checkPermissionIds(repository, permissionIds)
+        await checkGrant(repository, actor, permissionIds)
         await repository.grant(roleId, permissionIds)
       })
       await forgetAccess()
       return requireRole(roleId)
     },
 
-    async removePermission(roleId: number, permissionId: number): Promise<RoleWithPermissions> {
-      await requireRole(roleId)
-      await rolesRepository.revoke(roleId, permissionId)
+    async removePermission(
+      actor: Principal,
+      roleId: number,
+      permissionId: number,
+    ): Promise<RoleWithPermissions> {
+      const role = await requireRole(roleId)
+      if (role.permissions.some((permission) => permission.id === permissionId)) {
+        checkGrantsEditable(role)
+        await checkGrant(rolesRepository, actor, [permissionId])
+        await rolesRepository.revoke(roleId, [permissionId])
+      }
       await forgetAccess()
       return requireRole(roleId)
     },

@@ -7,7 +7,16 @@ let admin: TestUser
 beforeAll(async () => {
   t = await createTestApp()
   admin = await createUser(t, {
-    permissions: ['roles:read', 'roles:create', 'roles:update', 'roles:delete', 'users:update'],
+    permissions: [
+      'roles:read',
+      'roles:create',
+      'roles:update',
+      'roles:delete',
+      'users:read',
+      'users:update',
+      'products:read',
+      'products:create',
+    ],
   })
 })
 afterAll(() => t.close())
@@ -167,6 +176,8 @@ describe('permission changes', () => {
     const user = await createUser(t)
     expect((await call('GET', '/users/me', user)).statusCode).toBe(200)
     await call('PATCH', `/users/${user.id}`, admin, { is_active: false })
-    expect((await call('GET', '/users/me', user)).statusCode).toBe(403)
+    const refused = await call('GET', '/users/me', user)
+    expect(refused.statusCode).toBe(401)
+    expect(refused.json().code).toBe('session_ended')
   })
 })

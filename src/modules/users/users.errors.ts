@@ -27,8 +27,31 @@ export const unknownRole = defineError(422, 'validation_failed', (roleId: number
   errors: [{ field: 'role_id', message: `no role with ID ${roleId}` }],
 }))
 
-export const superuserOnly = defineError(403, 'forbidden', (field: string) => ({
-  detail: `Only a superuser may change ${field}`,
+export const superuserOnly = defineError(403, 'superuser_only', (what: string) => ({
+  detail: `Only a superuser may ${what}`,
+}))
+
+export const ownAccount = defineError(403, 'own_account', (field: string) => ({
+  detail: `You cannot change your own ${field}; another administrator must`,
+  field,
+}))
+
+export const userOutranks = defineError(403, 'permission_not_held', (permissions: string[]) => ({
+  detail: `You cannot change or delete a user who holds permissions you do not: ${permissions.join(', ')}`,
+  permissions,
+}))
+
+export const roleNotHeld = defineError(
+  403,
+  'permission_not_held',
+  (role: string, permissions: string[]) => ({
+    detail: `You cannot assign role "${role}": it grants permissions you do not hold: ${permissions.join(', ')}`,
+    permissions,
+  }),
+)
+
+export const lastSuperuser = defineError(409, 'last_superuser', () => ({
+  detail: 'The last active superuser cannot be deactivated, demoted or deleted',
 }))
 
 export const cannotDeleteSelf = defineError(409, 'cannot_delete_self', () => ({

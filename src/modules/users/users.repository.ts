@@ -1,4 +1,4 @@
-import { count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm'
+import { and, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type UserRow, users } from './users.models.ts'
@@ -76,6 +76,19 @@ function usersQueries(db: Database) {
       }
       const [counted] = await db.select({ total: count() }).from(users).where(where)
       return { rows: [], total: counted?.total ?? 0 }
+    },
+
+    /**
+     * The active superusers, locked until the transaction ends: of two requests that each remove
+     * one of the last two, the second sees the first's change and is refused.
+     */
+    async lockActiveSuperusers(): Promise<number[]> {
+      const rows = await db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.isSuperuser, true), eq(users.isActive, true)))
+        .for('update')
+      return rows.map((row) => row.id)
     },
 
     async anySuperuser(): Promise<boolean> {

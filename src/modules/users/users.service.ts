@@ -1,4 +1,4 @@
-import type { Principal } from '../../core/auth/access.ts'
+import { type Principal, permissionsNotHeld } from '../../core/auth/access.ts'
 import { passwordWeakness } from '../../core/auth/password-policy.ts'
 import type { Passwords } from '../../core/auth/passwords.ts'
 import type { Database } from '../../core/db/database.ts'
@@ -8,14 +8,18 @@ import type { RoleAccess, RolesService } from '../roles/roles.service.ts'
 import {
   cannotDeleteSelf,
   emailTaken,
+  lastSuperuser,
+  ownAccount,
+  roleNotHeld,
   superuserOnly,
   unknownRole,
   userNotFound,
   usernameTaken,
+  userOutranks,
   weakPassword,
 } from './users.errors.ts'
 import type { UserRow } from './users.models.ts'
-import type { NewUser, UserChanges, UsersRepository } from './users.repository.ts'
+import type { NewUser, UserChanges, UsersQueries, UsersRepository } from './users.repository.ts'
 
 export type UserWithRole = UserRow & { role: { id: number; name: string } | null }
 
@@ -47,6 +51,9 @@ export interface AdminChanges extends ProfileChanges {
 /** Runs in the registration transaction: what a new user causes (the welcome email) commits with it. */
 export type RegistrationListener = (user: UserRow, tx: Database) => Promise<void>
 
+/** Runs once a user's deactivation is committed (the auth module ends their sessions). */
+export type DeactivationListener = (userId: number) => Promise<void>
+
 export function createUsersService({
   usersRepository,
   rolesService,
@@ -57,6 +64,7 @@ export function createUsersService({
   passwords: Passwords
 }) {
   const registrationListeners: RegistrationListener[] = []
+  const deactivationListeners: DeactivationListener[] = []
 
   const accessOf = (user: UserRow) =>
     user.roleId == null ? Promise.resolve(undefined) : rolesService.accessOf(user.roleId)
@@ -81,8 +89,42 @@ export function createUsersService({
     if (weakness) throw weakPassword(field, weakness)
   }
 
-  async function checkRole(roleId: number | null | undefined) {
-    if (roleId != null && !(await rolesService.accessOf(roleId))) throw unknownRole(roleId)
+  /** Nobody gives more than they hold: assigning a role needs every permission it grants. */
+  async function checkRoleGrant(actor: Principal, roleId: number | null | undefined) {
+    if (roleId == null) return
+    const access = await rolesService.accessOf(roleId)
+    if (!access) throw unknownRole(roleId)
+    const notHeld = permissionsNotHeld(actor, access.permissions)
+    if (notHeld.length > 0) throw roleNotHeld(access.name, notHeld)
+  }
+
+  /**
+   * Only a superuser manages a superuser, and nobody manages a user who holds a permission they
+   * do not: a user administrator cannot lock out, rename or delete those above them.
+   */
+  async function checkManage(actor: Principal, target: UserRow) {
+    if (actor.isSuperuser) return
+    if (target.isSuperuser) throw superuserOnly('change, deactivate or delete a superuser')
+    const access = await accessOf(target)
+    const notHeld = permissionsNotHeld(actor, access?.permissions ?? [])
+    if (notHeld.length > 0) throw userOutranks(notHeld)
+  }
+
+  /**
+   * Runs a change that may remove an active superuser (deactivation, demotion, deletion) with
+   * the active superusers locked, refusing the one that would leave none.
+   */
+  async function keepingASuperuser<T>(
+    target: UserRow,
+    removesSuperuser: boolean,
+    change: (repository: UsersQueries) => Promise<T>,
+  ): Promise<T> {
+    if (!(removesSuperuser && target.isSuperuser && target.isActive)) return change(usersRepository)
+    return usersRepository.transaction(async (repository) => {
+      const others = (await repository.lockActiveSuperusers()).filter((id) => id !== target.id)
+      if (others.length === 0) throw lastSuperuser()
+      return change(repository)
+    })
   }
 
   /** Unique violations name their index: tell the client which field is taken. */
@@ -101,12 +143,16 @@ export function createUsersService({
     }
   }
 
-  async function save(userId: number, changes: UserChanges): Promise<UserWithRole> {
+  async function save(
+    userId: number,
+    changes: UserChanges,
+    repository: UsersQueries = usersRepository,
+  ): Promise<UserWithRole> {
     if (Object.values(changes).every((value) => value === undefined)) {
       return withRole(await requireUser(userId))
     }
     try {
-      const updated = await usersRepository.update(userId, changes)
+      const updated = await repository.update(userId, changes)
       if (!updated) throw userNotFound(userId)
       return withRole(updated)
     } catch (error) {
@@ -116,7 +162,6 @@ export function createUsersService({
 
   async function insertAccount(account: NewAccount, listeners: RegistrationListener[]) {
     checkPassword('password', account.password)
-    await checkRole(account.role_id)
     const values: NewUser = {
       email: account.email.trim().toLowerCase(),
       username: account.username,
@@ -161,8 +206,14 @@ export function createUsersService({
       )
     },
 
+    /** Signs out a deactivated user everywhere (the auth module). */
+    onDeactivated(listener: DeactivationListener): void {
+      deactivationListeners.push(listener)
+    },
+
     async create(actor: Principal, input: NewAccount): Promise<UserWithRole> {
-      if (input.is_superuser && !actor.isSuperuser) throw superuserOnly('is_superuser')
+      if (input.is_superuser && !actor.isSuperuser) throw superuserOnly('grant is_superuser')
+      await checkRoleGrant(actor, input.role_id)
       return insertAccount(input, [])
     },
 
@@ -177,23 +228,45 @@ export function createUsersService({
     updateProfile: (userId: number, changes: ProfileChanges) =>
       save(userId, profileColumns(changes)),
 
+    /** The access rules of API.md, then the change; a deactivation ends the user's sessions. */
     async update(actor: Principal, userId: number, changes: AdminChanges): Promise<UserWithRole> {
       if (changes.is_superuser !== undefined && !actor.isSuperuser) {
-        throw superuserOnly('is_superuser')
+        throw superuserOnly('grant or revoke is_superuser')
       }
-      await requireUser(userId)
-      await checkRole(changes.role_id)
-      return save(userId, {
-        ...profileColumns(changes),
-        isActive: changes.is_active,
-        isSuperuser: changes.is_superuser,
-        roleId: changes.role_id,
-      })
+      const target = await requireUser(userId)
+      const changesRole = changes.role_id !== undefined && changes.role_id !== target.roleId
+      const changesActive = changes.is_active !== undefined && changes.is_active !== target.isActive
+      if (actor.userId === userId && changesRole) throw ownAccount('role_id')
+      if (actor.userId === userId && changesActive) throw ownAccount('is_active')
+      await checkManage(actor, target)
+      if (changesRole) await checkRoleGrant(actor, changes.role_id)
+      const removesSuperuser = changes.is_active === false || changes.is_superuser === false
+      const updated = await keepingASuperuser(target, removesSuperuser, (repository) =>
+        save(
+          userId,
+          {
+            ...profileColumns(changes),
+            isActive: changes.is_active,
+            isSuperuser: changes.is_superuser,
+            roleId: changes.role_id,
+          },
+          repository,
+        ),
+      )
+      if (target.isActive && !updated.isActive) {
+        for (const listener of deactivationListeners) await listener(userId)
+      }
+      return updated
     },
 
+    /** A user's sessions and codes go with them (ON DELETE CASCADE). */
     async delete(actor: Principal, userId: number): Promise<void> {
       if (actor.userId === userId) throw cannotDeleteSelf()
-      if (!(await usersRepository.delete(userId))) throw userNotFound(userId)
+      const target = await requireUser(userId)
+      await checkManage(actor, target)
+      await keepingASuperuser(target, true, async (repository) => {
+        if (!(await repository.delete(userId))) throw userNotFound(userId)
+      })
     },
 
     async setPassword(userId: number, password: string, field = 'new_password'): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
+import { createUser, deactivateInDatabase, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
 
 let t: TestApp
@@ -54,8 +54,14 @@ describe('GET /api/v1/users/me', () => {
     })
   })
 
-  it('answers 403 to an inactive user', async () => {
+  it('answers 401 to a deactivated user, whose sessions ended', async () => {
     const user = await createUser(t, { active: false })
+    expect((await call('GET', '/users/me', user)).statusCode).toBe(401)
+  })
+
+  it('answers 403 to an inactive user whose session is alive', async () => {
+    const user = await createUser(t)
+    await deactivateInDatabase(t, user.id)
     expect((await call('GET', '/users/me', user)).statusCode).toBe(403)
   })
 })
