@@ -34,7 +34,7 @@ describe.skipIf(!requireTool('moto_server'))('codes by SES and SNS (moto_server)
         done()
       },
     })
-    const logger = createLogger({ LOG_LEVEL: 'debug', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
+    const logger = createLogger({ LOG_LEVEL: 'trace', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
     t = await createTestApp({ env, logger })
   }, 60_000)
 
@@ -140,6 +140,13 @@ describe.skipIf(!requireTool('moto_server'))('codes by SES and SNS (moto_server)
     })
     expect(reset.statusCode, reset.body).toBe(204)
     expect((await post('refresh', { refresh_token })).statusCode).toBe(401)
+    const signedOut = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/users/me',
+      headers: { authorization: `Bearer ${before.json().access_token}` },
+    })
+    expect(signedOut.statusCode).toBe(401)
+    expect(signedOut.json().code).toBe('session_ended')
     expect((await login({ email: user.email, password: 'brand-new-pass-7' })).statusCode).toBe(200)
 
     const again = await post('password-reset/confirm', {
@@ -254,6 +261,28 @@ describe.skipIf(!requireTool('moto_server'))('codes by SES and SNS (moto_server)
     const response = await post('2fa/enable', undefined, access_token)
     expect(response.statusCode).toBe(422)
     expect(response.json().errors[0].field).toBe('phone_number')
+  })
+
+  it('never logs a password, a token or a challenge, even at trace level', async () => {
+    const tokens = bodies.flatMap((body) => {
+      try {
+        const parsed = JSON.parse(body) as Record<string, unknown>
+        return [parsed.access_token, parsed.refresh_token, parsed.challenge_token].filter(
+          (token): token is string => typeof token === 'string',
+        )
+      } catch {
+        return []
+      }
+    })
+    expect(tokens.length).toBeGreaterThan(10)
+    const passwords = [
+      'correct-horse-42',
+      'brand-new-pass-7',
+      'another-pass-8',
+      'not-my-password-1',
+    ]
+    const logged = logs.join('\n')
+    for (const secret of [...tokens, ...passwords]) expect(logged).not.toContain(secret)
   })
 
   it('never shows a code in a response or a log line', async () => {

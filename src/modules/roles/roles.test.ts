@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { systemPrincipal } from '../../core/auth/access.ts'
 
 let t: TestApp
 let admin: TestUser
@@ -153,6 +154,78 @@ describe('roles', () => {
     const response = await call('DELETE', `/roles/${role.id}`, admin)
     expect(response.statusCode).toBe(409)
     expect(response.json().code).toBe('role_in_use')
+  })
+})
+
+describe('access rules of role administration', () => {
+  const idsOf = async (...names: string[]) => {
+    const all = (await call('GET', '/permissions/', admin)).json() as { id: number; name: string }[]
+    return names.map((name) => all.find((p) => p.name === name)?.id as number)
+  }
+  const names = (response: { json(): { permissions: { name: string }[] } }) =>
+    response.json().permissions.map((p) => p.name)
+
+  it('grants only permissions the caller holds, on every route that grants', async () => {
+    const [held, notHeld] = await idsOf('products:read', 'products:delete')
+    const created = await call('POST', '/roles/', admin, {
+      name: 'overreach',
+      permission_ids: [held, notHeld],
+    })
+    expect(created.statusCode).toBe(403)
+    expect(created.json()).toMatchObject({
+      code: 'permission_not_held',
+      permissions: ['products:delete'],
+      detail: 'You cannot grant or revoke permissions you do not hold: products:delete',
+    })
+    expect(await roleNamed('overreach')).toBeUndefined()
+    const role = (await call('POST', '/roles/', admin, { name: 'modest' })).json()
+    const added = await call('POST', `/roles/${role.id}/permissions`, admin, {
+      permission_ids: [held, notHeld],
+    })
+    expect(added.statusCode).toBe(403)
+    const replaced = await call('PATCH', `/roles/${role.id}`, admin, {
+      permission_ids: [notHeld],
+    })
+    expect(replaced.statusCode).toBe(403)
+    expect((await call('GET', `/roles/${role.id}`, admin)).json().permissions).toEqual([])
+  })
+
+  it("replaces a role's permissions with PATCH, and revokes only what the caller holds", async () => {
+    const [read, create, remove] = await idsOf(
+      'products:read',
+      'products:create',
+      'products:delete',
+    )
+    const role = (
+      await call('POST', '/roles/', admin, { name: 'shelf', permission_ids: [read] })
+    ).json()
+    const replaced = await call('PATCH', `/roles/${role.id}`, admin, {
+      permission_ids: [create],
+      description: 'Stocks shelves',
+    })
+    expect(replaced.statusCode).toBe(200)
+    expect(names(replaced)).toEqual(['products:create'])
+    expect(replaced.json().description).toBe('Stocks shelves')
+    // A role holding more than the caller: the caller cannot take that away either.
+    await t.services.rolesService.addPermissions(systemPrincipal, role.id, [remove as number])
+    const revoke = await call('DELETE', `/roles/${role.id}/permissions/${remove}`, admin)
+    expect(revoke.statusCode).toBe(403)
+    const keep = await call('PATCH', `/roles/${role.id}`, admin, { permission_ids: [create] })
+    expect(keep.statusCode).toBe(403)
+  })
+
+  it('leaves the permissions of system roles to the seed (409)', async () => {
+    const editor = await roleNamed('editor')
+    const [read] = await idsOf('products:read')
+    for (const response of [
+      await call('POST', `/roles/${editor?.id}/permissions`, admin, { permission_ids: [read] }),
+      await call('DELETE', `/roles/${editor?.id}/permissions/${read}`, admin),
+      await call('PATCH', `/roles/${editor?.id}`, admin, { permission_ids: [] }),
+    ]) {
+      expect(response.statusCode).toBe(409)
+      expect(response.json().code).toBe('system_role')
+    }
+    expect((await roleNamed('editor'))?.permissions).toHaveLength(8)
   })
 })
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, deactivateInDatabase, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { systemPrincipal } from '../../core/auth/access.ts'
 
 let t: TestApp
 let admin: TestUser
@@ -177,5 +178,155 @@ describe('users admin', () => {
 
   it('does not let a user delete themselves', async () => {
     expect((await call('DELETE', `/users/${admin.id}`, admin)).statusCode).toBe(409)
+  })
+})
+
+describe('access rules of user administration', () => {
+  const roleId = async (user: TestUser) => (await t.services.usersService.get(user.id)).roleId
+
+  it('assigns only a role whose every permission the caller holds', async () => {
+    const target = await createUser(t)
+    const broader = await createUser(t, { permissions: ['users:read', 'roles:delete'] })
+    const narrower = await createUser(t, { permissions: ['users:read'] })
+    const refused = await call('PATCH', `/users/${target.id}`, admin, {
+      role_id: await roleId(broader),
+    })
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json()).toMatchObject({
+      code: 'permission_not_held',
+      permissions: ['roles:delete'],
+    })
+    expect(refused.json().detail).toMatch(/^You cannot assign role ".+": it grants permissions/)
+    const createdWithIt = await call('POST', '/users/', admin, {
+      email: 'rich-by-role@example.com',
+      username: 'rich-by-role',
+      password: 'secret-pass-1',
+      role_id: await roleId(broader),
+    })
+    expect(createdWithIt.statusCode).toBe(403)
+    const allowed = await call('PATCH', `/users/${target.id}`, admin, {
+      role_id: await roleId(narrower),
+    })
+    expect(allowed.statusCode).toBe(200)
+    expect(allowed.json().role_id).toBe(await roleId(narrower))
+  })
+
+  it('lets nobody change their own role_id or is_active', async () => {
+    const self = await createUser(t, { permissions: ['users:read', 'users:update'] })
+    const other = await createUser(t, { permissions: ['users:read'] })
+    for (const change of [
+      { role_id: await roleId(other) },
+      { role_id: null },
+      { is_active: false },
+    ]) {
+      const response = await call('PATCH', `/users/${self.id}`, self, change)
+      expect(response.statusCode).toBe(403)
+      expect(response.json().code).toBe('own_account')
+    }
+    const unchanged = await call('PATCH', `/users/${self.id}`, self, {
+      role_id: await roleId(self),
+      is_active: true,
+      first_name: 'Same',
+    })
+    expect(unchanged.statusCode).toBe(200)
+    const bySuperuser = await call('PATCH', `/users/${superuser.id}`, superuser, {
+      is_active: false,
+    })
+    expect(bySuperuser.statusCode).toBe(403)
+  })
+
+  it('lets only a superuser change, deactivate or delete a superuser', async () => {
+    const target = await createUser(t, { superuser: true })
+    for (const [method, payload] of [
+      ['PATCH', { is_active: false }],
+      ['PATCH', { first_name: 'Mallory' }],
+      ['DELETE', undefined],
+    ] as const) {
+      const response = await call(method, `/users/${target.id}`, admin, payload)
+      expect(response.statusCode).toBe(403)
+      expect(response.json()).toMatchObject({
+        code: 'superuser_only',
+        detail: 'Only a superuser may change, deactivate or delete a superuser',
+      })
+    }
+    const revoked = await call('PATCH', `/users/${target.id}`, superuser, { is_superuser: false })
+    expect(revoked.json().is_superuser).toBe(false)
+  })
+
+  it('lets nobody change or delete a user who holds more than they do', async () => {
+    const editor = await createUser(t, { permissions: ['products:delete'] })
+    const renamed = await call('PATCH', `/users/${editor.id}`, admin, { first_name: 'X' })
+    expect(renamed.statusCode).toBe(403)
+    expect(renamed.json()).toMatchObject({
+      code: 'permission_not_held',
+      permissions: ['products:delete'],
+    })
+    expect((await call('DELETE', `/users/${editor.id}`, admin)).statusCode).toBe(403)
+    expect((await call('GET', '/users/me', editor)).statusCode).toBe(200)
+  })
+
+  it('keeps the last active superuser: 409 to deactivate, demote or delete it', async () => {
+    const only = await createTestApp()
+    try {
+      const first = await createUser(only, { superuser: true })
+      const second = await createUser(only, { superuser: true })
+      const patch = (who: TestUser, id: number, payload: object) =>
+        only.app.inject({
+          method: 'PATCH',
+          url: `/api/v1/users/${id}`,
+          headers: who.headers,
+          payload,
+        })
+      expect((await patch(first, second.id, { is_superuser: false })).statusCode).toBe(200)
+      for (const payload of [{ is_superuser: false }, { is_active: false }]) {
+        const response = await only.services.usersService
+          .update(systemPrincipal, first.id, payload)
+          .catch((error: { status: number; code: string }) => error)
+        expect(response).toMatchObject({ status: 409, code: 'last_superuser' })
+      }
+      const deleted = await only.services.usersService
+        .delete(systemPrincipal, first.id)
+        .catch((error: { status: number; code: string }) => error)
+      expect(deleted).toMatchObject({ status: 409, code: 'last_superuser' })
+      const demoteSelf = await patch(first, first.id, { is_superuser: false })
+      expect(demoteSelf.statusCode).toBe(409)
+      expect(demoteSelf.json().detail).toBe(
+        'The last active superuser cannot be deactivated, demoted or deleted',
+      )
+    } finally {
+      await only.close()
+    }
+  })
+
+  it('of two superusers demoting each other at once, one stays', async () => {
+    const only = await createTestApp()
+    try {
+      const [first, second] = [
+        await createUser(only, { superuser: true }),
+        await createUser(only, { superuser: true }),
+      ]
+      const answers = await Promise.all(
+        [
+          [first, second],
+          [second, first],
+        ].map(([who, target]) =>
+          only.app.inject({
+            method: 'PATCH',
+            url: `/api/v1/users/${target?.id}`,
+            headers: who?.headers,
+            payload: { is_superuser: false },
+          }),
+        ),
+      )
+      expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 409])
+      const supers = await Promise.all(
+        [first, second].map(
+          async (user) => (await only.services.usersService.get(user?.id ?? 0)).isSuperuser,
+        ),
+      )
+      expect(supers.filter(Boolean)).toHaveLength(1)
+    } finally {
+      await only.close()
+    }
   })
 })
