@@ -5,6 +5,7 @@ import { createLazyCompilers } from './core/compilers.ts'
 import type { AppDeps } from './core/deps.ts'
 import { registerDocs } from './core/docs.ts'
 import {
+  clientErrorHandler,
   installHttpConventions,
   lazyChildLogger,
   RequestLog,
@@ -58,6 +59,7 @@ export async function createApplication(
     bodyLimit: config.BODY_LIMIT_KB * 1024,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Unknown body fields are a 422, not silently dropped: a client sending `is_superuser`
     // where it is not allowed learns so.

@@ -22,7 +22,7 @@ async function secondSession(user: TestUser) {
 async function expectEnded(headers: { authorization: string }, app: Pick<TestApp, 'app'> = t) {
   const response = await me(headers, app)
   expect(response.statusCode).toBe(401)
-  expect(response.headers['www-authenticate']).toBe('Bearer')
+  expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"')
   expect(response.json().code).toBe('session_ended')
 }
 

@@ -42,6 +42,52 @@ function lazyValidator(get: () => Validator): Validator {
   return validate as Validator
 }
 
+type JsonSchema = { type?: unknown; minimum?: number; properties?: Record<string, JsonSchema> }
+type ValidationIssue = { instancePath: string; message: string; params: Record<string, unknown> }
+
+const DIGITS = /^[0-9]+$/
+const SIGNED_DIGITS = /^-?[0-9]+$/
+
+/**
+ * The rules for text (path and query parameters) that Ajv's coercion would bend: an integer is
+ * decimal digits, with a sign only where the schema allows negatives (`1e3`, `0x10`, ` 5`,
+ * `Infinity` and `1.5` are refused, not read as numbers), and no value holds U+0000, which
+ * PostgreSQL cannot store. Ajv then coerces what passed and checks ranges.
+ */
+function textIssues(schema: JsonSchema, data: unknown): ValidationIssue[] | undefined {
+  if (!data || typeof data !== 'object') return undefined
+  for (const [name, raw] of Object.entries(data)) {
+    const field = schema.properties?.[name]
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof value !== 'string') continue
+      const instancePath = `/${name}`
+      if (value.includes('\0')) {
+        return [{ instancePath, message: 'must not contain NUL characters', params: {} }]
+      }
+      if (field?.type !== 'integer') continue
+      const pattern = (field.minimum ?? -1) >= 0 ? DIGITS : SIGNED_DIGITS
+      if (!pattern.test(value)) {
+        return [{ instancePath, message: 'must be a decimal integer', params: {} }]
+      }
+    }
+  }
+  return undefined
+}
+
+/** Checks text by `textIssues` before the compiled validator sees it. */
+function strictText(schema: JsonSchema, validate: Validator): Validator {
+  let issues: ValidationIssue[] | undefined
+  const check = (...args: Parameters<Validator>) => {
+    issues = textIssues(schema, args[0])
+    return issues ? false : validate(...args)
+  }
+  Object.defineProperties(check, {
+    errors: { get: () => issues ?? (validate as { errors?: unknown }).errors },
+    schemaEnv: { get: () => (validate as { schemaEnv?: unknown }).schemaEnv },
+  })
+  return check as Validator
+}
+
 export interface LazyCompilers {
   factory: CompilersFactory
   /**
@@ -62,8 +108,19 @@ export function createLazyCompilers(): LazyCompilers {
   return {
     factory: {
       buildValidator: (externalSchemas, options) => {
-        const compile = defaultValidators(externalSchemas, options)
-        return (route) => lazyValidator(onFirstUse(() => compile(route), pending))
+        // Text (params, query, headers) is coerced to the schema's types; JSON already has types.
+        const compileText = defaultValidators(externalSchemas, options)
+        const compileJson = defaultValidators(externalSchemas, {
+          ...options,
+          customOptions: { ...options?.customOptions, coerceTypes: false },
+        } as typeof options)
+        return (route) => {
+          if (route.httpPart === 'body') {
+            return lazyValidator(onFirstUse(() => compileJson(route), pending))
+          }
+          const validate = lazyValidator(onFirstUse(() => compileText(route), pending))
+          return strictText(route.schema as JsonSchema, validate)
+        }
       },
       buildSerializer: (externalSchemas, options) => {
         const compile = defaultSerializers(externalSchemas, options)

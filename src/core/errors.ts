@@ -146,7 +146,22 @@ export function errorHandler(
   return sendProblem(reply, body)
 }
 
+/** The methods the API's routes answer (`Allow` of a 405). */
+export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
+const ANSWERED = new Set(ALLOWED_METHODS.split(', '))
+
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!ANSWERED.has(request.method)) {
+    reply.header('allow', ALLOWED_METHODS)
+    return sendProblem(
+      reply,
+      problem(
+        405,
+        'method_not_allowed',
+        `The method ${request.method} is not one this API answers`,
+      ),
+    )
+  }
   const path = request.url.split('?')[0]
   return sendProblem(reply, problem(404, 'not_found', `Route ${request.method} ${path} not found`))
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
+import { type IncomingMessage, STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import cors from '@fastify/cors'
 import {
   type FastifyBaseLogger,
@@ -9,7 +10,8 @@ import {
 } from 'fastify'
 import pino from 'pino'
 import type { Config } from '../config.ts'
-import { errorHandler, notFoundHandler } from './errors.ts'
+import { ALLOWED_METHODS, errorHandler, notFoundHandler, problem } from './errors.ts'
+import { installJsonBodyParser } from './json-body.ts'
 import type { Logger } from './logger.ts'
 import type { App } from './module.ts'
 
@@ -100,9 +102,35 @@ export function trustProxyOf(
   return lowered.split(',').map((item) => item.trim())
 }
 
+/**
+ * Requests Node's parser refuses before Fastify sees them, answered as problem+json like every
+ * other error: a method HTTP does not know (`TRACK`) is 405 with `Allow`, oversized headers
+ * 431, a timeout 408, anything else malformed 400. The connection is closed after.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, code, detail] =
+    error.code === 'HPE_INVALID_METHOD'
+      ? [405, 'method_not_allowed', 'The request method is not one this API answers']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'The request headers are too large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request_timeout', 'The request took too long to arrive']
+          : [400, 'malformed_request', 'The request is not valid HTTP']
+  const body = JSON.stringify(problem(status, code, detail))
+  const allow = status === 405 ? `Allow: ${ALLOWED_METHODS}\r\n` : ''
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${allow}Content-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
+}
+
 export async function installHttpConventions(app: App, config: Config): Promise<void> {
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
+  installJsonBodyParser(app)
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(API_SECURITY_HEADERS)
     reply.header('x-request-id', request.id)

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import type { App } from '../module.ts'
-import { forbidden, unauthorized } from './auth.errors.ts'
+import { forbidden, invalidToken, unauthorized } from './auth.errors.ts'
 import type { SessionCheck } from './sessions.ts'
 import type { Tokens } from './tokens.ts'
 
@@ -62,11 +62,16 @@ export interface RouteAccessEntry {
   schema?: FastifySchema
 }
 
+/** `Bearer` (any case), one space, one token of RFC 6750's characters, nothing else. */
+const BEARER = /^bearer ([A-Za-z0-9._~+/-]+=*)$/i
+
+/** The access token of the request; undefined without an `Authorization` header. */
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization
-  if (!header) return undefined
-  const [scheme, token] = header.split(' ')
-  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined
+  if (header === undefined || header === '') return undefined
+  const token = BEARER.exec(header)?.[1]
+  if (!token) throw invalidToken('The Authorization header must be "Bearer <access token>"')
+  return token
 }
 
 /**
@@ -92,8 +97,8 @@ function guardFor(access: RouteAccess, { tokens, loadPrincipal, sessionAlive }: 
     if (!token) throw unauthorized('Not authenticated')
     const { userId, sessionId } = tokens.verifyAccess(token)
     const [principal, alive] = await Promise.all([loadPrincipal(userId), sessionAlive(sessionId)])
-    if (!principal) throw unauthorized('Could not validate credentials')
-    if (!alive) throw unauthorized('Session has ended; sign in again', 'session_ended')
+    if (!principal) throw invalidToken()
+    if (!alive) throw invalidToken('Session has ended; sign in again', 'session_ended')
     if (!principal.isActive) throw forbidden('Inactive user')
     if (permission && !hasPermission(principal, permission)) {
       throw forbidden(`Missing permission ${permission}`, { permission })
@@ -123,6 +128,7 @@ export function guardRoutes(app: App, deps: AccessDeps): RouteAccessEntry[] {
     if (!access) {
       throw new Error(`Route ${methods.join(',')} ${route.url} declares no access (config.access)`)
     }
+    if (route.schema) route.schema = withStrictQuery(route.schema)
     for (const method of methods) {
       if (method !== 'HEAD') table.push({ method, url: route.url, access, schema: route.schema })
     }
@@ -142,6 +148,18 @@ export function guardRoutes(app: App, deps: AccessDeps): RouteAccessEntry[] {
     }
   })
   return table
+}
+
+const NO_QUERY = Object.freeze({ type: 'object', properties: {}, additionalProperties: false })
+
+/**
+ * A query parameter a route does not declare is 422, as an unknown body field is: a misspelt
+ * `skip` must not pass silently as the default. Routes declare their parameters only.
+ */
+function withStrictQuery(schema: FastifySchema): FastifySchema {
+  const query = schema.querystring as { additionalProperties?: unknown } | undefined
+  if (query?.additionalProperties !== undefined) return schema
+  return { ...schema, querystring: query ? { ...query, additionalProperties: false } : NO_QUERY }
 }
 
 /** A superuser holds every permission. */

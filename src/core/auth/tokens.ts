@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createSigner, createVerifier } from 'fast-jwt'
 import type { Clock } from '../clock.ts'
-import { unauthorized } from './auth.errors.ts'
+import { invalidToken } from './auth.errors.ts'
 
 export type TokenType = 'access' | 'challenge'
 
@@ -50,15 +50,15 @@ export function createTokens({
     try {
       claims = verifier(token)
     } catch {
-      throw unauthorized('Could not validate credentials')
+      throw invalidToken()
     }
     const now = clock.now().getTime() / 1000
     const userId = Number(claims.sub)
     if (claims.type !== type || typeof claims.exp !== 'number' || claims.exp <= now) {
-      throw unauthorized('Could not validate credentials')
+      throw invalidToken()
     }
     if (!Number.isSafeInteger(userId) || userId < 1) {
-      throw unauthorized('Could not validate credentials')
+      throw invalidToken()
     }
     return { userId, jti: String(claims.jti), sid: claims.sid }
   }
@@ -66,7 +66,7 @@ export function createTokens({
   function verifyAccess(token: string): AccessClaims {
     const { userId, jti, sid } = verify('access', token)
     // Every access token belongs to a session: one without cannot be revoked, so it is refused.
-    if (typeof sid !== 'string' || sid === '') throw unauthorized('Could not validate credentials')
+    if (typeof sid !== 'string' || sid === '') throw invalidToken()
     return { userId, jti, sessionId: sid }
   }
 

@@ -133,9 +133,9 @@ export function registerAuthRoutes(
       config: publicRoute,
       schema: {
         tags,
-        summary: "Revoke a refresh token's session",
+        summary: "Revoke a refresh token's session (401 when the token is not live)",
         body: RefreshRequest,
-        response: { 204: Type.Null(), ...problemResponses(422) },
+        response: { 204: Type.Null(), ...problemResponses(401, 422) },
       },
     },
     async (request, reply) => {

@@ -310,10 +310,11 @@ export function createAuthService({
       return tokensFor(outcome.userId, outcome.familyId, outcome.token)
     },
 
-    /** Ends the token's session. Unknown tokens are ignored: logout never reveals anything. */
+    /** Ends the token's session; 401 for a token that is not live (already ended, rotated, unknown). */
     async logout(refreshToken: string): Promise<void> {
       const row = await authRepository.findByHash(sha256(refreshToken))
-      if (row) await endSession(row.familyId)
+      if (!row || row.revokedAt || row.expiresAt <= clock.now()) throw invalidRefreshToken()
+      await endSession(row.familyId)
     },
 
     /** Changes the password and ends every other session of the user. */

@@ -228,8 +228,24 @@ describe('POST /api/v1/auth/logout', () => {
     expect((await post('/auth/refresh', { refresh_token: user.refreshToken })).statusCode).toBe(401)
   })
 
-  it('answers 204 for an unknown token too', async () => {
-    expect((await post('/auth/logout', { refresh_token: 'unknown' })).statusCode).toBe(204)
+  it('answers 401 invalid_token, on logout and refresh, for any string that is not a live refresh token', async () => {
+    const user = await createUser(t)
+    const ended = await createUser(t)
+    expect((await post('/auth/logout', { refresh_token: ended.refreshToken })).statusCode).toBe(204)
+    for (const refresh_token of [
+      'unknown',
+      '',
+      user.accessToken,
+      'x'.repeat(5000),
+      ended.refreshToken,
+    ]) {
+      for (const url of ['/auth/logout', '/auth/refresh']) {
+        const response = await post(url, { refresh_token })
+        expect(response.statusCode, `${url} ${refresh_token.slice(0, 20)}`).toBe(401)
+        expect(response.json().code).toBe('invalid_token')
+      }
+    }
+    expect((await post('/auth/refresh', { refresh_token: user.refreshToken })).statusCode).toBe(200)
   })
 })
 

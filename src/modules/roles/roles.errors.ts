@@ -44,3 +44,8 @@ export const grantNotHeld = defineError(403, 'permission_not_held', (permissions
   detail: `You cannot grant or revoke permissions you do not hold: ${permissions.join(', ')}`,
   permissions,
 }))
+
+export const permissionNameMismatch = defineError(422, 'validation_failed', (expected: string) => ({
+  detail: `Invalid body: name must equal resource:action ("${expected}")`,
+  errors: [{ field: 'name', message: `must equal resource:action ("${expected}")` }],
+}))

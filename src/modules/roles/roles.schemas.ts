@@ -12,7 +12,17 @@ export const Permission = Type.Object({
 })
 
 export const PermissionCreate = Type.Object(
-  { resource: Name, action: Name, description: Type.Optional(Description) },
+  {
+    name: Type.Optional(
+      Type.String({
+        maxLength: 101,
+        description: 'Optional, as the guide sends it: must equal `resource:action`',
+      }),
+    ),
+    resource: Name,
+    action: Name,
+    description: Type.Optional(Description),
+  },
   { additionalProperties: false },
 )
 

@@ -3,6 +3,7 @@ import type { Cache } from '../../core/cache.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import {
   grantNotHeld,
+  permissionNameMismatch,
   permissionNameTaken,
   roleInUse,
   roleNameTaken,
@@ -86,13 +87,20 @@ export function createRolesService({
     listPermissions: () => rolesRepository.listPermissions(),
 
     async createPermission(input: {
+      name?: string
       resource: string
       action: string
       description?: string | null
     }): Promise<PermissionRow> {
       const name = `${input.resource}:${input.action}`
+      if (input.name !== undefined && input.name !== name) throw permissionNameMismatch(name)
       try {
-        return await rolesRepository.insertPermission({ ...input, name })
+        return await rolesRepository.insertPermission({
+          name,
+          resource: input.resource,
+          action: input.action,
+          description: input.description,
+        })
       } catch (error) {
         if (databaseErrorCode(error) === '23505') throw permissionNameTaken(name)
         throw error

@@ -93,6 +93,27 @@ describe('permissions', () => {
   })
 })
 
+describe("the guide's permission body", () => {
+  it('takes name when it equals resource:action, and 422 otherwise', async () => {
+    const guide = await call('POST', '/permissions/', admin, {
+      name: 'reports:print',
+      resource: 'reports',
+      action: 'print',
+    })
+    expect(guide.statusCode).toBe(201)
+    expect(guide.json().name).toBe('reports:print')
+    const mismatch = await call('POST', '/permissions/', admin, {
+      name: 'users:create',
+      resource: 'reports',
+      action: 'shred',
+    })
+    expect(mismatch.statusCode).toBe(422)
+    expect(mismatch.json().errors).toEqual([
+      { field: 'name', message: 'must equal resource:action ("reports:shred")' },
+    ])
+  })
+})
+
 describe('roles', () => {
   it('creates a role with permissions, renames it, grants and revokes', async () => {
     const permissions = (await call('GET', '/permissions/', admin)).json() as {
