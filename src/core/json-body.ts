@@ -57,7 +57,7 @@ export function installJsonBodyParser(app: App): void {
       } catch {
         return done(invalidBody('The request body is not valid UTF-8'), undefined)
       }
-      parseJson(request, text, (error, value) => {
+      void parseJson(request, text, (error, value) => {
         if (error) return done(error, undefined)
         const bad = SUSPECT_ESCAPE.test(text) ? findBadString(value, '') : undefined
         done(bad ?? null, bad ? undefined : value)
