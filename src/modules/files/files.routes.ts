@@ -101,15 +101,11 @@ export async function registerFilesRoutes(
   const files = `${prefix}/files`
   const tags = ['files']
   const uploadProblems = problemResponses(400, 401, 403, 413, 415, 422)
-  // The multipart body is documented for OpenAPI but read as a stream by the handler, which
-  // checks every part itself: there is no parsed body for ajv to validate.
-  const streamedBody = () => () => true
 
   app.post(
     `${files}/`,
     {
       config: activeUser,
-      validatorCompiler: streamedBody,
       schema: {
         tags,
         summary: 'Upload a file (JPEG, PNG or PDF by content)',
@@ -128,7 +124,6 @@ export async function registerFilesRoutes(
     `${files}/batch`,
     {
       config: activeUser,
-      validatorCompiler: streamedBody,
       schema: {
         tags,
         summary: `Upload up to ${maxFiles} files at once: all are stored or none`,
