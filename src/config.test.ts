@@ -76,8 +76,19 @@ describe('loadConfig', () => {
     expect(errorOf({ ...base(), DEBUG: 'maybe' })).toMatch(/^DEBUG: must be true or false/)
   })
 
-  it('rejects an unknown LOG_LEVEL', () => {
-    expect(errorOf({ ...base(), LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL: /)
+  it('rejects an unknown LOG_LEVEL, listing the allowed values', () => {
+    expect(errorOf({ ...base(), LOG_LEVEL: 'verbose' })).toBe(
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    )
+  })
+
+  it('refuses FIRST_SUPERUSER_EMAIL without FIRST_SUPERUSER_PASSWORD, and the reverse', () => {
+    expect(errorOf({ ...base(), FIRST_SUPERUSER_EMAIL: 'root@example.com' })).toBe(
+      'FIRST_SUPERUSER_PASSWORD: is required with FIRST_SUPERUSER_EMAIL (set both, or neither)',
+    )
+    expect(errorOf({ ...base(), FIRST_SUPERUSER_PASSWORD: 'a-long-password-1' })).toBe(
+      'FIRST_SUPERUSER_EMAIL: is required with FIRST_SUPERUSER_PASSWORD (set both, or neither)',
+    )
   })
 
   it('rejects a REDIS_URL that is not a redis:// URL', () => {

@@ -304,6 +304,14 @@ export function readEnv(dir = process.cwd()): Record<string, string | undefined>
   return { ...fromFile, ...process.env }
 }
 
+/** The values an enum setting (or a list of them) takes, for an error that names them. */
+function allowedValues(schema: unknown): unknown[] | undefined {
+  const { anyOf, items } = (schema ?? {}) as { anyOf?: { const?: unknown }[]; items?: unknown }
+  if (items) return allowedValues(items)
+  if (!anyOf?.every((member) => 'const' in member)) return undefined
+  return anyOf.map((member) => member.const)
+}
+
 export function loadConfig(env: Record<string, string | undefined> = readEnv()): Config {
   const raw: Record<string, unknown> = {}
   for (const [key, schema] of Object.entries(configSchema.properties)) {
@@ -317,9 +325,14 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
   const [first] = Value.Errors(configSchema, withDefaults)
   if (first) {
     const key = first.instancePath.split('/')[1] ?? first.schemaPath
-    throw new ConfigError(`${key}: ${first.message} (got ${JSON.stringify(withDefaults[key])})`)
+    const allowed = allowedValues(
+      configSchema.properties[key as keyof typeof configSchema.properties],
+    )
+    const message = allowed ? `must be one of ${allowed.join(', ')}` : first.message
+    throw new ConfigError(`${key}: ${message} (got ${JSON.stringify(withDefaults[key])})`)
   }
   const config = withDefaults as Static<typeof configSchema>
+  checkPair(config, 'FIRST_SUPERUSER_EMAIL', 'FIRST_SUPERUSER_PASSWORD')
   const production = config.NODE_ENV === 'production'
   const dataDir = resolve(config.DATA_DIR)
   return {
@@ -342,6 +355,16 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     DEBUG:
       production && config.DEBUG ? refuse('DEBUG', 'must be false in production') : config.DEBUG,
     SECRET_KEY: secretKey(config.SECRET_KEY, production, dataDir),
+  }
+}
+
+/** Settings that only mean something together: one without the other is a mistake. */
+function checkPair(config: Record<string, unknown>, first: string, second: string): void {
+  if (config[first] && !config[second]) {
+    refuse(second, `is required with ${first} (set both, or neither)`)
+  }
+  if (config[second] && !config[first]) {
+    refuse(first, `is required with ${second} (set both, or neither)`)
   }
 }
 

@@ -7,7 +7,7 @@ import { jobsFor } from './core/jobs.ts'
 import type { Logger } from './core/logger.ts'
 import { createMailer } from './core/mail.ts'
 import { createMetrics } from './core/metrics.ts'
-import { connectRedis, type Redis } from './core/redis.ts'
+import { connectRedis, type Redis, waitForRedis } from './core/redis.ts'
 import { createSmsSender } from './core/sms.ts'
 import { storageFor } from './core/storage.ts'
 import { createTemplates } from './core/templates.ts'
@@ -36,8 +36,12 @@ export async function openInfrastructure(
   let redis: Redis | undefined
   try {
     if (migrate) await database.migrate()
-    redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, purpose) : undefined
+    if (config.REDIS_URL) {
+      redis = connectRedis(config.REDIS_URL, purpose, logger)
+      await waitForRedis(redis)
+    }
   } catch (error) {
+    redis?.disconnect()
     await database.close()
     throw error
   }

@@ -51,34 +51,48 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     ),
   ])
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined
+  // Names the one setting whose port is taken, whichever listen fails.
+  const listenOn = async (setting: string, port: number, listen: () => Promise<unknown>) => {
+    try {
+      await listen()
+    } catch (error) {
+      await infrastructure.close()
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        exitWith(
+          `${setting}=${port}: port ${port} on ${config.HOST} is already in use: stop what holds it or choose another ${setting}`,
+        )
+      }
+      throw error
+    }
+  }
   try {
     if (!inCluster) await seedModules(modules, services, context)
-    await app.listen({ host: config.HOST, port: config.PORT })
-    // Jobs wait in their queue meanwhile: working them need not delay serving.
-    if (config.RUN_WORKERS) {
-      await infrastructure.deps.jobs.work(jobHandlersOf(modules, services, context))
-    }
-    if (config.METRICS_PORT && !inCluster) {
-      const { metricsText, serveMetrics } = await import('./core/metrics.ts')
-      metricsServer = await serveMetrics(config.HOST, config.METRICS_PORT, metricsText)
-    }
   } catch (error) {
     await infrastructure.close()
-    const { code } = error as NodeJS.ErrnoException
-    if (code === 'EADDRINUSE') {
-      exitWith(
-        `Port ${config.PORT} or ${config.METRICS_PORT} on ${config.HOST} is already in use: stop what holds it or change the port`,
-      )
-    }
     throw error
+  }
+  await listenOn('PORT', config.PORT, () => app.listen({ host: config.HOST, port: config.PORT }))
+  // Jobs wait in their queue meanwhile: working them need not delay serving.
+  if (config.RUN_WORKERS) {
+    await infrastructure.deps.jobs.work(jobHandlersOf(modules, services, context))
+  }
+  const metricsPort = config.METRICS_PORT
+  if (metricsPort && !inCluster) {
+    const { metricsText, serveMetrics } = await import('./core/metrics.ts')
+    await listenOn('METRICS_PORT', metricsPort, async () => {
+      metricsServer = await serveMetrics(config.HOST, metricsPort, metricsText)
+    })
   }
 
   const databaseKind = config.DATABASE_URL
     ? 'PostgreSQL'
     : `embedded PostgreSQL in ${config.DATA_DIR}`
+  const { port } = app.server.address() as { port: number }
+  const host = ['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : config.HOST
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   logger.info(
     { startupMs: Math.round(performance.now() - startedAt) },
-    `${config.APP_NAME} listening on http://${config.HOST}:${config.PORT} (${databaseKind}${config.RUN_WORKERS ? ', working jobs' : ''}${config.DOCS_ENABLED ? ', docs at /docs' : ''})`,
+    `${config.APP_NAME} listening on ${base} (${databaseKind}${config.RUN_WORKERS ? ', working jobs' : ''})${config.DOCS_ENABLED ? `; API docs at ${base}/docs` : ''}`,
   )
   compileSchemas().catch((error) => logger.error({ err: error }, 'a route schema does not compile'))
 

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { DataDirLockedError } from './core/db/lock.ts'
+import { RedisUnreachableError } from './core/redis.ts'
 
 /**
  * A long-running process (server, worker) lets V8's old generation grow by at most 50 % between
@@ -31,7 +32,9 @@ export function loadConfigOrExit(): Config {
 
 /** Errors a user can fix (a held data directory, an unreachable database) as one line each. */
 export function explainStartupError(error: unknown): string | undefined {
-  if (error instanceof DataDirLockedError) return error.message
+  if (error instanceof DataDirLockedError || error instanceof RedisUnreachableError) {
+    return error.message
+  }
   const code = (error as { code?: unknown; cause?: { code?: unknown } }).code
   const causeCode = (error as { cause?: { code?: unknown } }).cause?.code
   const networkCodes = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET']

@@ -1,4 +1,6 @@
+import { once } from 'node:events'
 import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -27,13 +29,41 @@ describe('npm start with bad configuration', () => {
   })
 })
 
+describe('npm start on a port already in use', () => {
+  it('exits non-zero with one line naming PORT only', async () => {
+    const holder = createServer().listen(0, '127.0.0.1')
+    await once(holder, 'listening')
+    const { port } = holder.address() as { port: number }
+    try {
+      const output = await failsToStart({
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'food-fleet-port-')),
+      })
+      // Before it, at most the first start's generated superuser.
+      expect(output).not.toContain('METRICS_PORT')
+      expect(output.split('\n').at(-1)).toBe(
+        `PORT=${port}: port ${port} on 127.0.0.1 is already in use: stop what holds it or choose another PORT`,
+      )
+    } finally {
+      holder.close()
+    }
+  }, 60_000)
+})
+
 describe('npm start on the embedded database', () => {
   it('serves, refuses a second process on the same data directory, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'food-fleet-start-'))
     const port = await freePort()
-    const first = startProcess(START, cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }))
+    const first = startProcess(
+      START,
+      cleanEnv({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' }),
+    )
     try {
       await waitForHealthy(port, 60_000)
+      expect(first.output()).toContain(
+        `listening on http://localhost:${port} (embedded PostgreSQL in ${dataDir}, working jobs); API docs at http://localhost:${port}/docs`,
+      )
 
       const second = startProcess(
         START,
@@ -45,6 +75,8 @@ describe('npm start on the embedded database', () => {
 
       first.child.kill('SIGTERM')
       expect(await first.exited).toBe(0)
+      // Every line reaches a pipe, the last ones too.
+      expect(first.output()).toContain('"msg":"stopped"')
     } finally {
       first.child.kill('SIGKILL')
     }

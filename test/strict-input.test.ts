@@ -176,7 +176,9 @@ describe('methods the API does not answer', () => {
     for (const method of ['TRACK', 'PROPFIND']) {
       const raw = await new Promise<string>((resolve, reject) => {
         const socket = connect(port, '127.0.0.1', () =>
-          socket.write(`${method} /api/v1/products/ HTTP/1.1\r\nHost: localhost\r\n\r\n`),
+          socket.write(
+            `${method} /api/v1/products/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+          ),
         )
         let text = ''
         socket.on('data', (chunk) => {

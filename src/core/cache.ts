@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts'
+import { unavailableReason } from './errors.ts'
 import type { Logger } from './logger.ts'
 import { type Redis, redisScript, trackKeys } from './redis.ts'
 
@@ -265,8 +266,11 @@ export function createRedisCache(
   { localBytes = 0, now = Date.now }: RedisCacheOptions = {},
 ): Cache {
   const setFieldScript = redisScript(redis, 'foodFleetCacheSetField', SET_FIELD_SCRIPT)
+  // A lost connection has been reported once by the connection itself; other failures are news.
   const failed = (operation: string) => (error: unknown) => {
-    logger.warn({ err: error, operation }, 'cache unavailable')
+    if (redis.status === 'ready' && !unavailableReason(error)) {
+      logger.warn({ err: error, operation }, 'cache unavailable')
+    }
     return undefined
   }
   const local = localBytes > 0 ? createLocalCopies(localBytes, now) : undefined

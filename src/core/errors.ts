@@ -79,6 +79,43 @@ const DATABASE_CODES: Record<string, [number, string, string]> = {
   '40001': [409, 'conflict', 'A concurrent change conflicted with this request; retry it'],
 }
 
+/** Error codes, anywhere in an error's causes, that mean a dependency cannot be reached now. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown: PostgreSQL is stopping
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or shutting down
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+])
+// node-postgres's and ioredis's messages for a connection lost or never made in time.
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|Stream isn't writeable/i
+
+/** How long a client should wait before retrying while a dependency is down. */
+export const RETRY_UNAVAILABLE_SECONDS = 5
+
+/** Why a dependency is unavailable (an error code, or `connection lost`), if that is the error. */
+export function unavailableReason(error: unknown): string | undefined {
+  let current = error
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown }
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return code
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return 'connection lost'
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
 type ValidationIssue = {
   instancePath?: string
   message?: string
@@ -111,6 +148,13 @@ export function toProblem(error: FastifyError | AppError | Error, requestId: str
   if (status && status >= 400 && status < 500) {
     return problem(status, FRAMEWORK_CODES[status] ?? 'bad_request', error.message)
   }
+  if (unavailableReason(error)) {
+    return problem(
+      503,
+      'service_unavailable',
+      `A service this request needs is unavailable; retry in ${RETRY_UNAVAILABLE_SECONDS} s`,
+    )
+  }
   const databaseCode = (error.cause as { code?: unknown } | undefined)?.code
   const known = typeof databaseCode === 'string' ? DATABASE_CODES[databaseCode] : undefined
   if (known) return problem(known[0], known[1], known[2])
@@ -138,7 +182,11 @@ export function errorHandler(
   // Answered before the body was read (a 401 or 413 on an upload): close rather than let Node
   // drain whatever the client still sends.
   if (!request.raw.complete) reply.header('connection', 'close')
-  if (body.status >= 500) {
+  if (body.status === 503) {
+    // Expected while a dependency is down (its own outage is logged where it is watched).
+    request.log.warn({ reason: unavailableReason(error) }, 'dependency unavailable')
+    reply.header('retry-after', String(RETRY_UNAVAILABLE_SECONDS))
+  } else if (body.status >= 500) {
     request.log.error({ err: error }, 'unhandled error')
   } else if (error instanceof AppError) {
     reply.headers(error.headers)

@@ -110,6 +110,9 @@ function withTimeout(work: Promise<unknown>, timeoutMs: number): Promise<unknown
   return Promise.race([work, expired]).finally(() => clearTimeout(timer))
 }
 
+/** How long a request waits for Redis to take a job before it is told the queue is unavailable. */
+const ENQUEUE_TIMEOUT_MS = 1000
+
 /**
  * BullMQ on Redis: jobs survive restarts and are shared by every process; retries back off
  * exponentially; failed jobs are kept (7 days) for inspection; schedules are job schedulers, so
@@ -146,10 +149,23 @@ export function createBullJobs(
   return {
     backend: 'bullmq',
     async enqueue(type, payload, options = {}) {
-      await queueOf().add(type.name, payload, {
+      const added = queueOf().add(type.name, payload, {
         jobId: options.id,
         ...(type.attempts ? { attempts: type.attempts } : {}),
       })
+      // BullMQ waits for a lost Redis to come back; a request does not.
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              Object.assign(new Error('Redis did not take the job in time'), { code: 'ETIMEDOUT' }),
+            ),
+          ENQUEUE_TIMEOUT_MS,
+        )
+      })
+      added.catch(() => {})
+      await Promise.race([added, late]).finally(() => clearTimeout(timer))
     },
     async work(handlers) {
       const byName = new Map(handlers.map((handler) => [handler.type.name, handler]))

@@ -121,6 +121,8 @@ export function createLogger(
       transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
     })
   }
-  // Buffered, asynchronous writes; pino flushes the buffer when the process exits.
-  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 8192 }))
+  // Asynchronous writes, each line sent at once (lines written while a write is in flight go out
+  // together): a file, a pipe or journald sees every line as it happens, and pino flushes what
+  // is pending when the process exits.
+  return pino(options, pino.destination({ dest: 1, sync: false }))
 }

@@ -7,7 +7,11 @@ import type { SessionCheck } from './auth/sessions.ts'
 import { createTokens, type Tokens } from './auth/tokens.ts'
 import type { AppDeps } from './deps.ts'
 import type { JobHandler } from './jobs.ts'
-import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './rate-limit.ts'
+import {
+  createFallbackRateLimiter,
+  createMemoryRateLimiter,
+  type RateLimiter,
+} from './rate-limit.ts'
 
 /** The Fastify instance every module registers on, typed by its TypeBox schemas. */
 export type App = FastifyInstance<
@@ -69,7 +73,7 @@ export function createModuleContext(deps: AppDeps): ModuleContext {
       clock: deps.clock,
     }),
     rateLimiter: deps.redis
-      ? createRedisRateLimiter(deps.redis, `${config.REDIS_KEY_PREFIX}rate:`)
+      ? createFallbackRateLimiter(deps.redis, `${config.REDIS_KEY_PREFIX}rate:`, deps.logger)
       : createMemoryRateLimiter(),
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { AppError } from './errors.ts'
+import type { Logger } from './logger.ts'
 import type { App } from './module.ts'
 import { type Redis, redisScript } from './redis.ts'
 
@@ -97,6 +98,42 @@ export function createRedisRateLimiter(redis: Redis, namespace: string): RateLim
         hits.flatMap(({ rule }) => [String(rule.windowMs), String(rule.max)]),
       )) as [number, number]
       return refused === 0 ? ALLOWED : { allowed: false, retryAfterSeconds: retryAfter(ttl) }
+    },
+  }
+}
+
+/**
+ * Redis's shared counts while Redis answers, this process's own while it does not: a lost Redis
+ * neither fails nor stalls a rate-limited request (its commands fail at once or time out), and
+ * limits still hold, per process. Each switch is logged once.
+ */
+export function createFallbackRateLimiter(
+  redis: Redis,
+  namespace: string,
+  logger: Logger,
+): RateLimiter {
+  const shared = createRedisRateLimiter(redis, namespace)
+  const local = createMemoryRateLimiter()
+  let countingLocally = false
+  const countLocally = (locally: boolean) => {
+    if (locally === countingLocally) return
+    countingLocally = locally
+    if (locally) logger.warn('rate limits are counted in this process until Redis answers again')
+    else logger.info('rate limits are shared through Redis again')
+  }
+  return {
+    async hit(hits) {
+      if (redis.status === 'ready') {
+        try {
+          const verdict = await shared.hit(hits)
+          countLocally(false)
+          return verdict
+        } catch {
+          // Counted locally below.
+        }
+      }
+      countLocally(true)
+      return local.hit(hits)
     },
   }
 }

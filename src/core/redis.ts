@@ -7,17 +7,75 @@ export type { Redis }
 /** ioredis, loaded only by a process with `REDIS_URL` (BullMQ loads the same copy). */
 export const ioredis = lazyRequire<typeof import('ioredis')>('ioredis')
 
+/** How long a request-path Redis command may take before it fails (a miss, a local count). */
+const COMMAND_TIMEOUT_MS = 1000
+
 /**
- * A Redis connection for request-path work (cache, rate limits): commands fail fast while Redis
- * is unreachable instead of queueing forever, so a dead Redis degrades requests, never hangs them.
+ * A Redis connection for request-path work (cache, rate limits). No request waits on a lost
+ * Redis: once connected, a command sent while the connection is down fails at once (no offline
+ * queue), and one that gets no answer fails after `COMMAND_TIMEOUT_MS`. Until the first
+ * connection, commands wait for it (start-up checks it with `waitForRedis`). An outage is logged
+ * once, and the recovery once; ioredis reconnects by itself.
  */
-export function connectRedis(url: string, name: string): Redis {
-  return new (ioredis().Redis)(url, {
+export function connectRedis(url: string, name: string, logger?: Logger): Redis {
+  const redis = new (ioredis().Redis)(url, {
     connectionName: `food-fleet:${name}`,
     connectTimeout: 2000,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: true,
   })
+  // Before the first connection, start-up (`waitForRedis`) says what is wrong.
+  let connected = false
+  let down = false
+  redis.on('error', (error: Error) => {
+    if (connected && !down) {
+      logger?.warn(
+        { err: error, connection: name },
+        'Redis unreachable: cached reads go to the database, rate limits count in this process',
+      )
+    }
+    down = true
+  })
+  redis.on('ready', () => {
+    connected = true
+    redis.options.enableOfflineQueue = false
+    if (down) logger?.info({ connection: name }, 'Redis reachable again')
+    down = false
+  })
+  return redis
+}
+
+/** Start-up: resolves once Redis answers, or fails with a line naming REDIS_URL. */
+export async function waitForRedis(redis: Redis, timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  let lastError: unknown
+  const onError = (error: unknown) => {
+    lastError = error
+  }
+  redis.on('error', onError)
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer')), timeoutMs)
+      }),
+    ])
+  } catch (error) {
+    const cause = lastError ?? error
+    const code = (cause as { code?: unknown }).code ?? (cause as Error).message
+    throw new RedisUnreachableError(String(code))
+  } finally {
+    clearTimeout(timer)
+    redis.off('error', onError)
+  }
+}
+
+export class RedisUnreachableError extends Error {
+  constructor(reason: string) {
+    super(`Cannot reach Redis (${reason}): check REDIS_URL`)
+    this.name = 'RedisUnreachableError'
+  }
 }
 
 /**

@@ -88,7 +88,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = testConfig(options.env)
   const logger = options.logger ?? silentLogger
   const database = await createTestDatabase(logger, config.DB_ECHO)
-  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test') : undefined
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test', logger) : undefined
   const deps = assembleDeps(config, logger, database, redis)
   const appModules = options.modules ?? modules
   const application = await createApplication(deps, appModules)
@@ -123,7 +123,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
  */
 export async function createPeerApp(t: TestApp): Promise<Application & { close(): Promise<void> }> {
   const { config, logger, database } = t.deps
-  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test-peer') : undefined
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'test-peer', logger) : undefined
   const deps = assembleDeps(config, logger, database, redis)
   const application = await createApplication(deps)
   await application.app.ready()

@@ -41,13 +41,17 @@ export const usersModule = defineModule({
     const { FIRST_SUPERUSER_EMAIL: email, FIRST_SUPERUSER_PASSWORD: password } = config
     if (email && password) {
       await usersService.ensureSuperuser(email, password)
-      return
+    } else if (config.NODE_ENV === 'development' && !(await usersService.anySuperuser())) {
+      const generated = `${randomBytes(12).toString('base64url')}-1`
+      if (await usersService.ensureSuperuser(DEVELOPMENT_SUPERUSER, generated)) {
+        logger.warn(
+          `Development superuser created: ${DEVELOPMENT_SUPERUSER} / ${generated} (shown once; set FIRST_SUPERUSER_EMAIL and FIRST_SUPERUSER_PASSWORD to choose your own)`,
+        )
+      }
     }
-    if (config.NODE_ENV !== 'development' || (await usersService.anySuperuser())) return
-    const generated = `${randomBytes(12).toString('base64url')}-1`
-    if (await usersService.ensureSuperuser(DEVELOPMENT_SUPERUSER, generated)) {
+    if (!(await usersService.anySuperuser())) {
       logger.warn(
-        `Development superuser created: ${DEVELOPMENT_SUPERUSER} / ${generated} (shown once; set FIRST_SUPERUSER_EMAIL and FIRST_SUPERUSER_PASSWORD to choose your own)`,
+        'No active superuser: nobody can administer users and roles. Create one with `npm run cli -- create-superuser`, or set FIRST_SUPERUSER_EMAIL and FIRST_SUPERUSER_PASSWORD and restart',
       )
     }
   },

@@ -91,11 +91,12 @@ function usersQueries(db: Database) {
       return rows.map((row) => row.id)
     },
 
+    /** Whether an active superuser exists. */
     async anySuperuser(): Promise<boolean> {
       const rows = await db
         .select({ id: users.id })
         .from(users)
-        .where(eq(users.isSuperuser, true))
+        .where(and(eq(users.isSuperuser, true), eq(users.isActive, true)))
         .limit(1)
       return rows.length > 0
     },

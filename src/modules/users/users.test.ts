@@ -1,7 +1,11 @@
+import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, deactivateInDatabase, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { systemPrincipal } from '../../core/auth/access.ts'
+import { createLogger } from '../../core/logger.ts'
+import { seedModules } from '../../core/module.ts'
+import { modules } from '../index.ts'
 
 let t: TestApp
 let admin: TestUser
@@ -327,6 +331,30 @@ describe('access rules of user administration', () => {
       expect(supers.filter(Boolean)).toHaveLength(1)
     } finally {
       await only.close()
+    }
+  })
+})
+
+describe('start-up without a superuser', () => {
+  it('warns once per start, with the command that makes one', async () => {
+    const lines: { level: number; msg: string }[] = []
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)))
+        done()
+      },
+    })
+    const logger = createLogger({ LOG_LEVEL: 'warn', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
+    const bare = await createTestApp({ logger })
+    try {
+      const warnings = () => lines.filter((line) => line.msg.startsWith('No active superuser'))
+      expect(warnings()).toHaveLength(1)
+      expect(warnings()[0]?.msg).toContain('npm run cli -- create-superuser')
+      await createUser(bare, { superuser: true })
+      await seedModules(modules, bare.services, bare.context)
+      expect(warnings()).toHaveLength(1)
+    } finally {
+      await bare.close()
     }
   })
 })
