@@ -9,6 +9,7 @@ import {
   cleanEnv,
   freePort,
   type Started,
+  servicesSet,
   startProcess,
   until,
   waitForHealthy,
@@ -20,137 +21,144 @@ const redisUrl = process.env.REDIS_URL
 const started: Started[] = []
 
 /** The separate worker process (`npm run worker`) beside the web process, as deployed. */
-describe.skipIf(!serverUrl || !redisUrl)('web and worker processes on PostgreSQL and Redis', () => {
-  let sink: SmtpSink
-  let databaseUrl: string
-  let database: string
-  let env: NodeJS.ProcessEnv
+describe.runIf(servicesSet('the web and worker processes', 'DATABASE_URL', 'REDIS_URL'))(
+  'web and worker processes on PostgreSQL and Redis',
+  () => {
+    let sink: SmtpSink
+    let databaseUrl: string
+    let database: string
+    let env: NodeJS.ProcessEnv
 
-  const keyPrefix = `ff-workers:${randomUUID()}:`
+    const keyPrefix = `ff-workers:${randomUUID()}:`
 
-  beforeAll(async () => {
-    sink = await startSmtpSink()
-    database = `food_fleet_workers_${randomUUID().replaceAll('-', '').slice(0, 10)}`
-    await adminQuery(
-      serverUrl as string,
-      `create database ${database} template ${inject('postgresTemplate')}`,
-    )
-    databaseUrl = withDatabase(serverUrl as string, database)
-    env = cleanEnv({
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl as string,
-      REDIS_KEY_PREFIX: keyPrefix,
-      EMAIL_BACKEND: 'smtp',
-      SMTP_URL: sink.url,
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_ITERATIONS: '1',
-      SIGNUP_RATE_LIMIT: '1000/minute',
-      JOB_BACKOFF_MS: '100',
-      JOB_LOCK_MS: '2000',
-    })
-  })
-
-  afterAll(async () => {
-    for (const process of started) process.child.kill('SIGKILL')
-    await sink.close()
-    const redis = connectRedis(redisUrl as string, 'test')
-    await createRedisCache(redis, silentLogger, keyPrefix).deleteByPrefix('')
-    await redis.quit()
-    await adminQuery(serverUrl as string, `drop database if exists ${database} with (force)`)
-  })
-
-  function start(entry: 'start' | 'worker', extra: Record<string, string> = {}) {
-    const process = startProcess([`bin/${entry}.mjs`], { ...env, ...extra })
-    started.push(process)
-    return process
-  }
-
-  async function web(runWorkers: boolean) {
-    const port = await freePort()
-    const process = start('start', { PORT: String(port), RUN_WORKERS: String(runWorkers) })
-    await waitForHealthy(port, 60_000)
-    return { process, port }
-  }
-
-  async function worker() {
-    const process = start('worker', { LOG_LEVEL: 'info' })
-    await until(() => (process.output().includes('worker running') ? true : undefined))
-    return process
-  }
-
-  async function register(port: number, email: string) {
-    const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, username: email.split('@')[0], password: 'correct-horse-42' }),
-    })
-    expect(response.status).toBe(201)
-  }
-
-  async function outboxRow(email: string) {
-    const client = new pg.Client({ connectionString: databaseUrl })
-    await client.connect()
-    try {
-      const { rows } = await client.query(
-        'select status, attempts from notifications where recipient = $1',
-        [email],
+    beforeAll(async () => {
+      sink = await startSmtpSink()
+      database = `food_fleet_workers_${randomUUID().replaceAll('-', '').slice(0, 10)}`
+      await adminQuery(
+        serverUrl as string,
+        `create database ${database} template ${inject('postgresTemplate')}`,
       )
-      return rows as { status: string; attempts: number }[]
-    } finally {
-      await client.end()
-    }
-  }
-
-  const deliveredTo = (email: string) =>
-    sink.messages.filter((message) => message.includes(`To: ${email}`)).length
-
-  it('delivers each notification exactly once with the web process and a worker side by side', async () => {
-    const { process: app, port } = await web(true)
-    const side = await worker()
-    const emails = Array.from({ length: 40 }, (_, i) => `pair${i}-${Date.now()}@example.com`)
-    await Promise.all(emails.map((email) => register(port, email)))
-    await until(() => (emails.every((email) => deliveredTo(email) > 0) ? true : undefined))
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    expect(emails.map(deliveredTo)).toEqual(emails.map(() => 1))
-    for (const email of emails)
-      expect(await outboxRow(email)).toEqual([{ status: 'sent', attempts: 1 }])
-
-    app.child.kill('SIGTERM')
-    side.child.kill('SIGTERM')
-    expect(await app.exited).toBe(0)
-    expect(await side.exited).toBe(0)
-  }, 120_000)
-
-  it('loses nothing when a worker is killed mid-delivery: another sends it, and the row shows the resend', async () => {
-    const { process: app, port } = await web(false)
-    const doomed = await worker()
-    sink.hold()
-    const email = `killed-${Date.now()}@example.com`
-    await register(port, email)
-    await until(() => (sink.held() > 0 ? true : undefined))
-    doomed.child.kill('SIGKILL')
-    await doomed.exited
-    // The server had the whole message when the worker died, but the worker never heard back:
-    // the message counts as received, the row stays queued.
-    sink.release()
-    expect(deliveredTo(email)).toBe(1)
-    expect(await outboxRow(email)).toEqual([{ status: 'queued', attempts: 1 }])
-
-    // Once the dead worker's lock expires, another worker runs the job again: at least once,
-    // and the second attempt on the row is what makes the possible duplicate visible.
-    const rescuer = await worker()
-    await until(() => (deliveredTo(email) > 1 ? true : undefined))
-    // The rescuer marks the row once the mail server has answered it, just after the delivery.
-    const row = await until(async () => {
-      const rows = await outboxRow(email)
-      return rows[0]?.status === 'queued' ? undefined : rows
+      databaseUrl = withDatabase(serverUrl as string, database)
+      env = cleanEnv({
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl as string,
+        REDIS_KEY_PREFIX: keyPrefix,
+        EMAIL_BACKEND: 'smtp',
+        SMTP_URL: sink.url,
+        ARGON2_MEMORY_KIB: '1024',
+        ARGON2_ITERATIONS: '1',
+        SIGNUP_RATE_LIMIT: '1000/minute',
+        JOB_BACKOFF_MS: '100',
+        JOB_LOCK_MS: '2000',
+      })
     })
-    expect(row).toEqual([{ status: 'sent', attempts: 2 }])
-    expect(deliveredTo(email)).toBe(2)
 
-    rescuer.child.kill('SIGTERM')
-    app.child.kill('SIGTERM')
-    expect(await rescuer.exited).toBe(0)
-    expect(await app.exited).toBe(0)
-  }, 120_000)
-})
+    afterAll(async () => {
+      for (const process of started) process.child.kill('SIGKILL')
+      await sink.close()
+      const redis = connectRedis(redisUrl as string, 'test')
+      await createRedisCache(redis, silentLogger, keyPrefix).deleteByPrefix('')
+      await redis.quit()
+      await adminQuery(serverUrl as string, `drop database if exists ${database} with (force)`)
+    })
+
+    function start(entry: 'start' | 'worker', extra: Record<string, string> = {}) {
+      const process = startProcess([`bin/${entry}.mjs`], { ...env, ...extra })
+      started.push(process)
+      return process
+    }
+
+    async function web(runWorkers: boolean) {
+      const port = await freePort()
+      const process = start('start', { PORT: String(port), RUN_WORKERS: String(runWorkers) })
+      await waitForHealthy(port, 60_000)
+      return { process, port }
+    }
+
+    async function worker() {
+      const process = start('worker', { LOG_LEVEL: 'info' })
+      await until(() => (process.output().includes('worker running') ? true : undefined))
+      return process
+    }
+
+    async function register(port: number, email: string) {
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email,
+          username: email.split('@')[0],
+          password: 'correct-horse-42',
+        }),
+      })
+      expect(response.status).toBe(201)
+    }
+
+    async function outboxRow(email: string) {
+      const client = new pg.Client({ connectionString: databaseUrl })
+      await client.connect()
+      try {
+        const { rows } = await client.query(
+          'select status, attempts from notifications where recipient = $1',
+          [email],
+        )
+        return rows as { status: string; attempts: number }[]
+      } finally {
+        await client.end()
+      }
+    }
+
+    const deliveredTo = (email: string) =>
+      sink.messages.filter((message) => message.includes(`To: ${email}`)).length
+
+    it('delivers each notification exactly once with the web process and a worker side by side', async () => {
+      const { process: app, port } = await web(true)
+      const side = await worker()
+      const emails = Array.from({ length: 40 }, (_, i) => `pair${i}-${Date.now()}@example.com`)
+      await Promise.all(emails.map((email) => register(port, email)))
+      await until(() => (emails.every((email) => deliveredTo(email) > 0) ? true : undefined))
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      expect(emails.map(deliveredTo)).toEqual(emails.map(() => 1))
+      for (const email of emails)
+        expect(await outboxRow(email)).toEqual([{ status: 'sent', attempts: 1 }])
+
+      app.child.kill('SIGTERM')
+      side.child.kill('SIGTERM')
+      expect(await app.exited).toBe(0)
+      expect(await side.exited).toBe(0)
+    }, 120_000)
+
+    it('loses nothing when a worker is killed mid-delivery: another sends it, and the row shows the resend', async () => {
+      const { process: app, port } = await web(false)
+      const doomed = await worker()
+      sink.hold()
+      const email = `killed-${Date.now()}@example.com`
+      await register(port, email)
+      await until(() => (sink.held() > 0 ? true : undefined))
+      doomed.child.kill('SIGKILL')
+      await doomed.exited
+      // The server had the whole message when the worker died, but the worker never heard back:
+      // the message counts as received, the row stays queued.
+      sink.release()
+      expect(deliveredTo(email)).toBe(1)
+      expect(await outboxRow(email)).toEqual([{ status: 'queued', attempts: 1 }])
+
+      // Once the dead worker's lock expires, another worker runs the job again: at least once,
+      // and the second attempt on the row is what makes the possible duplicate visible.
+      const rescuer = await worker()
+      await until(() => (deliveredTo(email) > 1 ? true : undefined))
+      // The rescuer marks the row once the mail server has answered it, just after the delivery.
+      const row = await until(async () => {
+        const rows = await outboxRow(email)
+        return rows[0]?.status === 'queued' ? undefined : rows
+      })
+      expect(row).toEqual([{ status: 'sent', attempts: 2 }])
+      expect(deliveredTo(email)).toBe(2)
+
+      rescuer.child.kill('SIGTERM')
+      app.child.kill('SIGTERM')
+      expect(await rescuer.exited).toBe(0)
+      expect(await app.exited).toBe(0)
+    }, 120_000)
+  },
+)

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { silentLogger } from '../../test/helpers/app.ts'
+import { servicesSet } from '../../test/helpers/process.ts'
 import {
   type Cache,
   cacheFor,
@@ -184,7 +185,7 @@ describe('cacheFor', () => {
   })
 })
 
-describe.runIf(redis)('redis cache groups', () => {
+describe.runIf(servicesSet('the Redis cache', 'REDIS_URL') && redis)('redis cache groups', () => {
   it('expire from their first field, not their last', async () => {
     const client = redis as NonNullable<typeof redis>
     const namespace = `ff-test:${randomUUID()}:`

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../test/helpers/app.ts'
+import { servicesSet } from '../../test/helpers/process.ts'
 import { createRedisCache } from './cache.ts'
 import {
   createBullJobs,
@@ -49,7 +50,7 @@ function deferred() {
 }
 
 for (const [name, create] of backends) {
-  describe.skipIf(!create)(`${name} jobs`, () => {
+  describe.runIf(create ?? servicesSet(`${name} jobs`, 'REDIS_URL'))(`${name} jobs`, () => {
     let jobs: Jobs
     afterEach(() => jobs?.close(2000))
 

@@ -132,6 +132,16 @@ export function createBullJobs(
     return connection
   }
   let queue: Queue | undefined
+  // BullMQ reports every failed reconnection to a lost Redis: one line a minute says it.
+  let lastReported = 0
+  const reportError = (what: string) => (error: Error) => {
+    if (Date.now() - lastReported < 60_000) return
+    lastReported = Date.now()
+    settings.logger.warn(
+      { err: error },
+      `${what} failed (more failures this minute are not logged)`,
+    )
+  }
   const queueOf = () => {
     queue ??= new (bullmq().Queue)('jobs', {
       connection: connect(),
@@ -143,6 +153,7 @@ export function createBullJobs(
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     })
+    queue.on('error', reportError('job queue'))
     return queue
   }
   let worker: Worker | undefined
@@ -201,7 +212,7 @@ export function createBullJobs(
       worker.on('failed', (job, error) => {
         settings.logger.warn({ job: job?.name, jobId: job?.id, err: error }, 'job failed')
       })
-      worker.on('error', (error) => settings.logger.error({ err: error }, 'job worker error'))
+      worker.on('error', reportError('job worker'))
       await worker.waitUntilReady()
     },
     async depth() {

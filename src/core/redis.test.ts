@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { servicesSet } from '../../test/helpers/process.ts'
 import { connectRedis, redisScript } from './redis.ts'
 
 const redisUrl = process.env.REDIS_URL
@@ -7,7 +8,7 @@ afterAll(async () => {
   await redis?.quit()
 })
 
-describe.runIf(redis)('redisScript', () => {
+describe.runIf(servicesSet('redisScript', 'REDIS_URL') && redis)('redisScript', () => {
   it('sends the text once per connection, then its SHA1, and the text again after Redis loses it', async () => {
     if (!redis) return
     await redis.ping()
