@@ -79,6 +79,15 @@ function isFresh(outfile) {
   )
 }
 
+/** One build, then esbuild's service process is stopped. */
+async function buildOnce(esbuild, options) {
+  try {
+    return await esbuild.build(options)
+  } finally {
+    await esbuild.stop()
+  }
+}
+
 /**
  * Bundles `src/<entry>.ts` into `outdir` (a file URL) as `<entry>.js` (`/` made `-`), with the
  * threads it starts and the chunks they share, each with the map of the app's own code. Files are
@@ -86,10 +95,11 @@ function isFresh(outfile) {
  * earlier build that this one does not have are removed.
  */
 export async function bundle(entry, outdir) {
-  const { build } = await import('esbuild')
+  const esbuild = await import('esbuild')
   const dir = fileURLToPath(outdir)
   const entryPoints = { [bundleName(entry)]: `src/${entry}.ts`, ...THREADS }
-  const result = await build({
+  // esbuild's service process would otherwise live as long as the server.
+  const result = await buildOnce(esbuild, {
     entryPoints: Object.fromEntries(
       Object.entries(entryPoints).map(([name, file]) => [name, fileURLToPath(new URL(file, ROOT))]),
     ),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { SourceMap, type SourceMapping } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +27,24 @@ describe('the development bundle (npm start)', () => {
     })
   }, 60_000)
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it.runIf(existsSync('/proc/self/stat'))('leaves no esbuild process running after it', () => {
+    const esbuildChildren = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+          const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+          return (
+            parent === process.pid &&
+            readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('esbuild')
+          )
+        } catch {
+          return false
+        }
+      })
+    expect(esbuildChildren).toEqual([])
+  })
 
   const codeOf = (name: string) => files.find((file) => file.name === name)?.lines.join('\n')
 

@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cleanEnv, freePort, startProcess, waitForHealthy } from './helpers/process.ts'
+import { cleanEnv, freePort, ROOT, startProcess, waitForHealthy } from './helpers/process.ts'
 
 const START = ['bin/start.mjs']
 
@@ -90,4 +91,30 @@ describe('npm start on the embedded database', () => {
       restarted.child.kill('SIGKILL')
     }
   })
+})
+
+describe('npm start under a supervisor', () => {
+  it('stops the server gracefully when the npm process itself gets SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'food-fleet-npm-'))
+    const port = await freePort()
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    npm.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)))
+    try {
+      await waitForHealthy(port, 60_000)
+      npm.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(output).toContain('"msg":"stopped"')
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow()
+    } finally {
+      npm.kill('SIGKILL')
+    }
+  }, 90_000)
 })
