@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import semver from 'semver'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { configSchema } from '../src/config.ts'
@@ -165,4 +166,23 @@ describe('WEB_CONCURRENCY', () => {
       'WEB_CONCURRENCY=2 needs DATABASE_URL: the embedded database allows one process',
     )
   })
+})
+
+describe('the Node versions package.json promises', () => {
+  const pkg = JSON.parse(read('package.json')) as { engines: { node: string } }
+  const lock = JSON.parse(read('package-lock.json')) as {
+    packages: Record<string, { engines?: { node?: string }; optional?: boolean }>
+  }
+
+  it.each(['20.19.0', '22.12.0', '24.0.0'])(
+    'include %s, and every installed package agrees',
+    (version) => {
+      expect(semver.satisfies(version, pkg.engines.node)).toBe(true)
+      const refusing = Object.entries(lock.packages)
+        .filter(([, entry]) => !entry.optional && entry.engines?.node)
+        .filter(([, entry]) => !semver.satisfies(version, entry.engines?.node ?? '*'))
+        .map(([path, entry]) => `${path} (${entry.engines?.node})`)
+      expect(refusing).toEqual([])
+    },
+  )
 })
