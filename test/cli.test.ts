@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cleanEnv, startProcess } from './helpers/process.ts'
+import { cleanEnv, ROOT, startProcess } from './helpers/process.ts'
 
 const CLI = 'bin/food-fleet.mjs'
 
@@ -37,6 +38,34 @@ describe('food-fleet CLI', () => {
     expect(duplicate.code).toBe(1)
     expect(duplicate.output).toContain('already exists')
   })
+
+  it('reads the email and password of a superuser from a pipe, and says what is missing', async () => {
+    const env = cleanEnv({
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'food-fleet-cli-')),
+      ARGON2_MEMORY_KIB: '1024',
+    })
+    const piped = async (input: string) => {
+      const child = spawn(process.execPath, [CLI, 'create-superuser'], { cwd: ROOT, env })
+      let output = ''
+      child.stdout.on('data', (chunk) => {
+        output += chunk
+      })
+      child.stderr.on('data', (chunk) => {
+        output += chunk
+      })
+      child.stdin.end(input)
+      const code = await new Promise((resolve) => child.on('exit', resolve))
+      return { code, output }
+    }
+    const missing = await piped('only-an-email@example.com\n')
+    expect(missing.code).toBe(1)
+    expect(missing.output.trim()).toBe(
+      'Cannot create the superuser: expected the email and the password on standard input, one per line (or pass --email and --password)',
+    )
+    const created = await piped('piped@example.com\nPiped-pass-1\n')
+    expect(created.code, created.output).toBe(0)
+    expect(created.output).toContain('Superuser piped@example.com')
+  }, 60_000)
 
   it('sends a test email and a test SMS through the configured transports, printing their ids', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'food-fleet-cli-'))
