@@ -1,6 +1,7 @@
 import type { Queue, Worker } from 'bullmq'
 import { CronExpressionParser } from 'cron-parser'
 import type { Config } from '../config.ts'
+import { withDeadline } from './deadline.ts'
 import { lazyRequire } from './lazy.ts'
 import type { Logger } from './logger.ts'
 import { ioredis, type Redis } from './redis.ts'
@@ -160,23 +161,15 @@ export function createBullJobs(
   return {
     backend: 'bullmq',
     async enqueue(type, payload, options = {}) {
-      const added = queueOf().add(type.name, payload, {
-        jobId: options.id,
-        ...(type.attempts ? { attempts: type.attempts } : {}),
-      })
       // BullMQ waits for a lost Redis to come back; a request does not.
-      let timer: NodeJS.Timeout | undefined
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              Object.assign(new Error('Redis did not take the job in time'), { code: 'ETIMEDOUT' }),
-            ),
-          ENQUEUE_TIMEOUT_MS,
-        )
-      })
-      added.catch(() => {})
-      await Promise.race([added, late]).finally(() => clearTimeout(timer))
+      await withDeadline(
+        queueOf().add(type.name, payload, {
+          jobId: options.id,
+          ...(type.attempts ? { attempts: type.attempts } : {}),
+        }),
+        ENQUEUE_TIMEOUT_MS,
+        () => Object.assign(new Error('Redis did not take the job in time'), { code: 'ETIMEDOUT' }),
+      )
     },
     async work(handlers) {
       const byName = new Map(handlers.map((handler) => [handler.type.name, handler]))

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { withDeadline } from './deadline.ts'
 import { lazyRequire } from './lazy.ts'
 import type { Logger } from './logger.ts'
 
@@ -48,25 +49,18 @@ export function connectRedis(url: string, name: string, logger?: Logger): Redis 
 
 /** Start-up: resolves once Redis answers, or fails with a line naming REDIS_URL. */
 export async function waitForRedis(redis: Redis, timeoutMs = 5000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
   let lastError: unknown
   const onError = (error: unknown) => {
     lastError = error
   }
   redis.on('error', onError)
   try {
-    await Promise.race([
-      redis.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('no answer')), timeoutMs)
-      }),
-    ])
+    await withDeadline(redis.ping(), timeoutMs, () => new Error('no answer'))
   } catch (error) {
     const cause = lastError ?? error
     const code = (cause as { code?: unknown }).code ?? (cause as Error).message
     throw new RedisUnreachableError(String(code))
   } finally {
-    clearTimeout(timer)
     redis.off('error', onError)
   }
 }

@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../../core/db/database.ts'
+import { withDeadline } from '../../core/deadline.ts'
 import type { Redis } from '../../core/redis.ts'
 
 export type DependencyStatus = 'healthy' | 'unhealthy' | 'disabled'
@@ -10,20 +11,11 @@ export interface HealthReport {
 }
 
 /** Runs a check, bounded so a hung dependency answers "unhealthy" instead of hanging the probe. */
-async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<DependencyStatus> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<'unhealthy'>((resolve) => {
-    timer = setTimeout(() => resolve('unhealthy'), timeoutMs)
-  })
-  const outcome = check().then(
-    () => 'healthy' as const,
-    () => 'unhealthy' as const,
+function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<DependencyStatus> {
+  return withDeadline(check(), timeoutMs, () => new Error('no answer')).then(
+    () => 'healthy',
+    () => 'unhealthy',
   )
-  try {
-    return await Promise.race([outcome, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 export function createHealthService(deps: {
