@@ -246,7 +246,7 @@ export const configSchema = Type.Object({
   JOB_LOCK_MS: Type.Integer({
     minimum: 1000,
     default: 30000,
-    description: 'A job whose worker stops renewing its lock this long is run again (Redis only)',
+    description: 'A job whose worker died is run again within this long (Redis only)',
   }),
   TOKEN_CLEANUP_CRON: Type.String({
     minLength: 9,

@@ -1,71 +1,31 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { connect } from 'node:net'
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createLogger } from '../src/core/logger.ts'
 import { createUser, PASSWORD } from './helpers/accounts.ts'
-import { createTestApp, type TestApp } from './helpers/app.ts'
+import { createTestApp, recordingLogger, type TestApp } from './helpers/app.ts'
 import { requireTool } from './helpers/moto.ts'
 import { cleanEnv, freePort, startProcess, until } from './helpers/process.ts'
+import { type RedisServer, redisServerOn } from './helpers/redis-server.ts'
 
 // A Redis of the test's own, stopped and started again under a running app: nothing waits on
 // it, nothing fails because of it, and everything comes back by itself.
 describe.skipIf(!requireTool('redis-server'))('a lost Redis', () => {
-  let port: number
-  let redis: ChildProcess | undefined
+  let redis: RedisServer
   let t: TestApp
-  const lines: { level: number; msg: string }[] = []
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)))
-      done()
-    },
-  })
+  const { lines, logger } = recordingLogger('info')
   const consoleError = vi.spyOn(console, 'error')
 
-  async function startRedis() {
-    redis = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    )
-    await until(
-      () =>
-        new Promise<true | undefined>((resolve) => {
-          const socket = connect(port, '127.0.0.1', () => {
-            socket.end()
-            resolve(true)
-          })
-          socket.on('error', () => resolve(undefined))
-        }),
-    )
-  }
-
-  async function stopRedis() {
-    const stopping = redis
-    redis = undefined
-    if (!stopping || stopping.exitCode !== null) return
-    const exited = new Promise((resolve) => stopping.once('exit', resolve))
-    stopping.kill('SIGKILL')
-    await exited
-  }
-
   beforeAll(async () => {
-    port = await freePort()
-    await startRedis()
-    const logger = createLogger({ LOG_LEVEL: 'info', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
+    redis = redisServerOn(await freePort())
+    await redis.start()
     t = await createTestApp({
       logger,
-      env: { REDIS_URL: `redis://127.0.0.1:${port}/0`, RUN_WORKERS: 'false' },
+      env: { REDIS_URL: redis.url, RUN_WORKERS: 'false' },
     })
   }, 60_000)
 
   afterAll(async () => {
     // While Redis runs, so that closing the app cleans its keys and drops its database.
     await t?.close()
-    await stopRedis()
+    await redis?.stop()
     consoleError.mockRestore()
   })
 
@@ -85,7 +45,7 @@ describe.skipIf(!requireTool('redis-server'))('a lost Redis', () => {
     })
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/products/' })).statusCode).toBe(200)
 
-    await stopRedis()
+    await redis.stop()
 
     const list = await timed(() => t.app.inject({ method: 'GET', url: '/api/v1/products/' }))
     expect(list.result.statusCode).toBe(200)
@@ -166,7 +126,7 @@ describe.skipIf(!requireTool('redis-server'))('a lost Redis', () => {
     expect(health.statusCode).toBe(503)
     expect(health.json()).toMatchObject({ database: 'healthy', redis: 'unhealthy' })
 
-    await startRedis()
+    await redis.start()
     await until(async () => {
       const response = await t.app.inject({ method: 'GET', url: '/health/detailed' })
       return response.statusCode === 200 ? true : undefined

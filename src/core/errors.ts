@@ -18,7 +18,15 @@ export class AppError extends Error {
   }
 }
 
-type ErrorParts = { detail: string; [member: string]: unknown }
+/** The detail and extra members of a problem; the standard members are set from the definition. */
+type ErrorParts = {
+  detail: string
+  type?: never
+  title?: never
+  status?: never
+  code?: never
+  [member: string]: unknown
+}
 
 /**
  * Declares one kind of error once, e.g.

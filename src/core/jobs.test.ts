@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../test/helpers/app.ts'
-import { servicesSet } from '../../test/helpers/process.ts'
+import { servicesSet, until } from '../../test/helpers/process.ts'
 import { createRedisCache } from './cache.ts'
 import {
   createBullJobs,
@@ -109,6 +109,32 @@ for (const [name, create] of backends) {
       await done.promise
       await new Promise((resolve) => setTimeout(resolve, 100))
       expect(seen.sort()).toEqual([1, 3])
+    })
+
+    it('queues an id again once its job has ended, failed or done', async () => {
+      jobs = (create as () => Jobs)()
+      const once = jobType<{ value: number }>('test.once', { attempts: 1 })
+      const seen: number[] = []
+      let ended = deferred()
+      await jobs.work([
+        handleJob(once, async ({ value }) => {
+          seen.push(value)
+          ended.resolve()
+          if (value === 1) throw new Error('provider refused')
+        }),
+      ])
+      await jobs.enqueue(once, { value: 1 }, { id: 'row-1' })
+      await ended.promise
+      // Its failure is recorded after the run returns.
+      await until(async () => ((await jobs.depth()).active === 0 ? true : undefined))
+      ended = deferred()
+      await jobs.enqueue(once, { value: 2 }, { id: 'row-1' })
+      await ended.promise
+      await until(async () => ((await jobs.depth()).active === 0 ? true : undefined))
+      ended = deferred()
+      await jobs.enqueue(once, { value: 3 }, { id: 'row-1' })
+      await ended.promise
+      expect(seen).toEqual([1, 2, 3])
     })
 
     it('runs a job on its cron schedule', async () => {

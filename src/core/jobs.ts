@@ -55,14 +55,19 @@ export interface Jobs {
   readonly backend: 'bullmq' | 'in-process'
   /**
    * Queues a run. With an `id`, a job of that id still waiting, retrying or running is not
-   * queued twice.
+   * queued twice; once it has ended (done, failed, stalled out, removed, or lost with Redis's
+   * data), the id queues a new run.
    */
   enqueue<Payload>(
     type: JobType<Payload>,
     payload: Payload,
     options?: { id?: string },
   ): Promise<void>
-  /** Starts working these jobs and their schedules in this process (worker, or RUN_WORKERS). */
+  /**
+   * Starts working these jobs and their schedules in this process (worker, or RUN_WORKERS).
+   * With Redis, the schedules are made again, and the `atStart` runs queued again, each time the
+   * connection comes back (Redis may have restarted empty).
+   */
   work(handlers: JobHandler[]): Promise<void>
   /** Jobs by state (waiting, delayed, active, failed), for metrics. */
   depth(): Promise<Record<string, number>>
@@ -118,7 +123,8 @@ const ENQUEUE_TIMEOUT_MS = 1000
  * BullMQ on Redis: jobs survive restarts and are shared by every process; retries back off
  * exponentially; failed jobs are kept (7 days) for inspection; schedules are job schedulers, so
  * several workers still run each occurrence once. A worker that dies mid-job has the job
- * picked up again once its lock expires (at least once).
+ * picked up again within `lockMs` (at least once): its lock lasts a third of it, and stalled
+ * jobs are looked for every third, by whichever worker comes first (so up to two thirds apart).
  */
 export function createBullJobs(
   redisUrl: string,
@@ -133,6 +139,7 @@ export function createBullJobs(
     return connection
   }
   let queue: Queue | undefined
+  let queueConnection: Redis | undefined
   // BullMQ reports every failed reconnection to a lost Redis: one line a minute says it.
   let lastReported = 0
   const reportError = (what: string) => (error: Error) => {
@@ -144,8 +151,10 @@ export function createBullJobs(
     )
   }
   const queueOf = () => {
-    queue ??= new (bullmq().Queue)('jobs', {
-      connection: connect(),
+    if (queue) return queue
+    queueConnection = connect()
+    queue = new (bullmq().Queue)('jobs', {
+      connection: queueConnection,
       prefix,
       defaultJobOptions: {
         attempts: settings.attempts,
@@ -164,7 +173,9 @@ export function createBullJobs(
       // BullMQ waits for a lost Redis to come back; a request does not.
       await withDeadline(
         queueOf().add(type.name, payload, {
-          jobId: options.id,
+          // Not `jobId`: a failed job keeps its id for 7 days, while a deduplication id is
+          // released when its job ends, and dropped when that job no longer exists.
+          ...(options.id ? { deduplication: { id: options.id } } : {}),
           ...(type.attempts ? { attempts: type.attempts } : {}),
         }),
         ENQUEUE_TIMEOUT_MS,
@@ -173,16 +184,27 @@ export function createBullJobs(
     },
     async work(handlers) {
       const byName = new Map(handlers.map((handler) => [handler.type.name, handler]))
-      for (const handler of handlers) {
-        if (!handler.schedule) continue
-        const { cron, payload, atStart } = handler.schedule
-        await queueOf().upsertJobScheduler(
-          handler.type.name,
-          { pattern: cron, tz: 'UTC' },
-          { name: handler.type.name, data: payload },
-        )
-        if (atStart) await queueOf().add(handler.type.name, payload)
+      const installSchedules = async () => {
+        for (const handler of handlers) {
+          if (!handler.schedule) continue
+          const { cron, payload, atStart } = handler.schedule
+          await queueOf().upsertJobScheduler(
+            handler.type.name,
+            { pattern: cron, tz: 'UTC' },
+            { name: handler.type.name, data: payload },
+          )
+          if (atStart) await queueOf().add(handler.type.name, payload)
+        }
       }
+      await installSchedules()
+      // The connection is ready now: each later `ready` is a reconnection, perhaps to a Redis
+      // that lost its data.
+      queueConnection?.on('ready', () => {
+        installSchedules().then(
+          () => settings.logger.info('Redis is back: job schedules made again'),
+          reportError('re-making job schedules'),
+        )
+      })
       worker = new (bullmq().Worker)(
         'jobs',
         async (job) => {
@@ -198,8 +220,10 @@ export function createBullJobs(
           connection: connect(),
           prefix,
           concurrency: settings.concurrency,
-          lockDuration: settings.lockMs,
-          stalledInterval: settings.lockMs,
+          lockDuration: Math.floor(settings.lockMs / 3),
+          stalledInterval: Math.floor(settings.lockMs / 3),
+          // A job whose worker died goes back to the queue this many times before it fails.
+          maxStalledCount: settings.attempts,
         },
       )
       worker.on('failed', (job, error) => {

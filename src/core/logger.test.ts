@@ -1,20 +1,11 @@
-import { Writable } from 'node:stream'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../../test/helpers/app.ts'
+import { createTestApp, recordingLogger, type TestApp } from '../../test/helpers/app.ts'
 import { modules } from '../modules/index.ts'
 import { publicRoute } from './auth/access.ts'
-import { createLogger } from './logger.ts'
 import { defineModule } from './module.ts'
 
-const lines: Record<string, unknown>[] = []
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    lines.push(JSON.parse(String(chunk)))
-    done()
-  },
-})
-const logger = createLogger({ LOG_LEVEL: 'debug', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
+const { lines, logger } = recordingLogger('debug')
 
 /** A value a failing query carries: its parameter, and PostgreSQL's message quotes it too. */
 const QUERY_VALUE = 'leaky-search-text-7f3a@example.com'

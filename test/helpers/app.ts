@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { inject } from 'vitest'
 import { type Application, createApplication } from '../../src/app.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
@@ -39,6 +40,22 @@ export const silentLogger: Logger = createLogger({
   NODE_ENV: 'test',
   APP_NAME: 'test',
 })
+
+/** A logger at `level` that keeps every line it writes, parsed, in `lines`. */
+export function recordingLogger(level: Config['LOG_LEVEL']) {
+  // biome-ignore lint/suspicious/noExplicitAny: log lines are whatever the code logged
+  const lines: Record<string, any>[] = []
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)))
+      done()
+    },
+  })
+  return {
+    lines,
+    logger: createLogger({ LOG_LEVEL: level, NODE_ENV: 'test', APP_NAME: 'test' }, sink),
+  }
+}
 
 /**
  * A freshly migrated database of its own: a copy of the run's migrated template — on the

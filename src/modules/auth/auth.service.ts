@@ -90,23 +90,30 @@ export function createAuthService({
   ): Promise<void> {
     const code = randomInt(0, 1_000_000).toString().padStart(6, '0')
     const now = clock.now()
+    const expiresAt = new Date(now.getTime() + CODE_TTL_MINUTES * 60_000)
     await authRepository.transaction(async (repository, tx) => {
       await repository.replaceCode({
         userId: user.id,
         purpose,
         codeHash: codeHash(user.id, purpose, code),
-        expiresAt: new Date(now.getTime() + CODE_TTL_MINUTES * 60_000),
+        expiresAt,
         createdAt: now,
       })
       const template = purpose === 'password_reset' ? 'password_reset' : '2fa_code'
       if (user.phoneNumber) {
-        await notificationsService.sms(tx, { to: user.phoneNumber, template, variables: { code } })
+        await notificationsService.sms(tx, {
+          to: user.phoneNumber,
+          template,
+          variables: { code },
+          expiresAt,
+        })
       } else if (via === 'sms-or-email') {
         await notificationsService.email(tx, {
           to: user.email,
           subject: 'Your password reset code',
           template: 'auth/templates/password_reset.html',
           context: { username: user.username, code, minutes: CODE_TTL_MINUTES },
+          expiresAt,
         })
       } else {
         throw phoneNumberRequired()

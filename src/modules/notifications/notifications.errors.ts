@@ -19,3 +19,28 @@ export const invalidSmsTemplate = defineError(422, 'validation_failed', (reason:
   detail: `content is not a valid template: ${reason}`,
   errors: [{ field: 'content', message: reason }],
 }))
+
+export const notificationNotFound = defineError(404, 'not_found', (notificationId: number) => ({
+  detail: `Notification with ID ${notificationId} not found`,
+  notification_id: notificationId,
+}))
+
+export const notificationNotFailed = defineError(
+  409,
+  'notification_not_failed',
+  (notificationId: number, status: string) => ({
+    detail: `Only a failed notification can be retried; this one is ${status}`,
+    notification_id: notificationId,
+    notification_status: status,
+  }),
+)
+
+export const notificationNotRetryable = defineError(
+  409,
+  'notification_not_retryable',
+  (notificationId: number) => ({
+    detail:
+      'Its message held a one-time code and was deleted when it failed: the user asks for a new code',
+    notification_id: notificationId,
+  }),
+)

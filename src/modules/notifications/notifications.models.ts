@@ -13,8 +13,8 @@ import { id, timestamps } from '../../core/db/columns.ts'
 
 /**
  * The outbox: every email and SMS, written in the transaction of the change that causes it and
- * delivered by a job. `payload` (the rendered message, which may hold a code) is dropped once the
- * message is sent or has failed for good.
+ * delivered by a job. `payload` (the rendered message) is dropped once the message is sent, or
+ * has failed for good while holding a code; other failed messages keep it, to be retried.
  */
 export const notifications = pgTable(
   'notifications',
@@ -30,6 +30,8 @@ export const notifications = pgTable(
     lastError: varchar({ length: 1000 }),
     providerMessageId: varchar({ length: 200 }),
     sentAt: timestamp({ withTimezone: true }),
+    /** When the code the message holds expires: it is not sent after, nor kept once failed. */
+    expiresAt: timestamp({ withTimezone: true }),
     ...timestamps(),
   },
   (table) => [

@@ -11,13 +11,10 @@ declare module '../../core/module.ts' {
   }
 }
 
-/** A queued row older than this is assumed lost and queued again. */
-const STALE_AFTER_SECONDS = 60
-
 /** Email and SMS through an outbox table, delivered by jobs; SMS templates in the database. */
 export const notificationsModule = defineModule({
   name: 'notifications',
-  services: ({ database, templates, mailer, sms, jobs, clock, logger }) => ({
+  services: ({ database, templates, mailer, sms, jobs, clock, logger, config }) => ({
     notificationsService: createNotificationsService({
       notificationsRepository: createNotificationsRepository(database.db),
       templates,
@@ -26,6 +23,7 @@ export const notificationsModule = defineModule({
       jobs,
       clock,
       logger,
+      retryBackoffMs: config.JOB_BACKOFF_MS,
     }),
   }),
   routes(app, { notificationsService }, { config }) {
@@ -40,16 +38,10 @@ export const notificationsModule = defineModule({
     ),
     handleJob(
       requeueNotifications,
-      async ({ olderThanSeconds }) => {
-        await notificationsService.requeueStale(olderThanSeconds)
+      async () => {
+        await notificationsService.requeueDue()
       },
-      {
-        schedule: {
-          cron: '* * * * *',
-          payload: { olderThanSeconds: STALE_AFTER_SECONDS },
-          atStart: true,
-        },
-      },
+      { schedule: { cron: '* * * * *', payload: {}, atStart: true } },
     ),
   ],
 })

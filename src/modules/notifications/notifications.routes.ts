@@ -38,6 +38,22 @@ export function registerNotificationsRoutes(
     },
   )
 
+  app.post(
+    `${prefix}/notifications/:id/retry`,
+    {
+      config: requirePermission('notifications', 'update'),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Send a failed email or SMS again',
+        description:
+          'Puts a failed message back in the queue with its tries counted anew. A message that held a one-time code was deleted when it failed and cannot be retried (409).',
+        params: IdParams,
+        response: { 200: Notification, ...guarded, ...problemResponses(404, 409, 422) },
+      },
+    },
+    async (request) => notificationsService.retry(request.params.id),
+  )
+
   app.get(
     `${templates}/`,
     {

@@ -10,6 +10,9 @@ import type { SmsSender } from '../../core/sms.ts'
 import { htmlToText, type Templates } from '../../core/templates.ts'
 import {
   invalidSmsTemplate,
+  notificationNotFailed,
+  notificationNotFound,
+  notificationNotRetryable,
   smsTemplateNameTaken,
   smsTemplateNotFound,
   smsTemplateRequired,
@@ -98,6 +101,7 @@ export function createNotificationsService({
   jobs,
   clock,
   logger,
+  retryBackoffMs,
 }: {
   notificationsRepository: NotificationsRepository
   templates: Templates
@@ -106,7 +110,12 @@ export function createNotificationsService({
   jobs: Jobs
   clock: Clock
   logger: Logger
+  /** How long a queued row waits after a try before it is queued again, doubled per try. */
+  retryBackoffMs: number
 }) {
+  const queueDelivery = (id: number) =>
+    jobs.enqueue(deliverNotification, { notificationId: id }, { id: `notification-${id}` })
+
   /** Records the message in the caller's transaction; queues its delivery once that commits. */
   async function record(
     tx: Database | undefined,
@@ -115,9 +124,9 @@ export function createNotificationsService({
     const row = await (tx ? repository.on(tx) : repository).insertNotification(values)
     const queue = async () => {
       // A lost enqueue is not lost mail: the row stays queued and the requeue job finds it.
-      await jobs
-        .enqueue(deliverNotification, { notificationId: row.id }, { id: `notification-${row.id}` })
-        .catch((error) => logger.warn({ err: error, notificationId: row.id }, 'could not queue'))
+      await queueDelivery(row.id).catch((error) =>
+        logger.warn({ err: error, notificationId: row.id }, 'could not queue'),
+      )
     }
     if (tx) await onCommit(tx, queue)
     else await queue()
@@ -154,7 +163,14 @@ export function createNotificationsService({
      */
     async email(
       tx: Database | undefined,
-      email: { to: string; subject: string; template: string; context: Record<string, unknown> },
+      email: {
+        to: string
+        subject: string
+        template: string
+        context: Record<string, unknown>
+        /** When the code it holds expires. */
+        expiresAt?: Date
+      },
     ): Promise<number> {
       const html = templates.render(email.template, email.context)
       return record(tx, {
@@ -163,6 +179,7 @@ export function createNotificationsService({
         subject: email.subject,
         template: email.template,
         payload: { html, text: htmlToText(html) },
+        expiresAt: email.expiresAt,
       })
     },
 
@@ -196,7 +213,13 @@ export function createNotificationsService({
     /** The guide's `send_templated_sms`: a template from `sms_templates`, through the outbox. */
     async sms(
       tx: Database | undefined,
-      message: { to: string; template: string; variables: Record<string, unknown> },
+      message: {
+        to: string
+        template: string
+        variables: Record<string, unknown>
+        /** When the code it holds expires. */
+        expiresAt?: Date
+      },
     ): Promise<number> {
       const text = await smsTemplateText(message.template, message.variables, tx)
       return record(tx, {
@@ -204,17 +227,24 @@ export function createNotificationsService({
         recipient: message.to,
         template: message.template,
         payload: { message: text },
+        expiresAt: message.expiresAt,
       })
     },
 
     /**
      * Sends one outbox row (the delivery job). A failed try is recorded and rethrown so the
-     * queue retries with backoff; the last one marks the row failed. Rows no longer queued
-     * (sent, failed, or taken by a concurrent try) are left alone.
+     * queue retries with backoff; the last one marks the row failed. A row whose tries are used
+     * up by runs that never finished (their process died), or whose code has expired, is failed
+     * without sending. Rows no longer queued (sent, failed, or taken by a concurrent try) are
+     * left alone.
      */
     async deliver(notificationId: number, run: JobRun): Promise<void> {
-      const row = await repository.claim(notificationId)
-      if (!row?.payload) return
+      const row = await repository.claim(notificationId, run.maxAttempts, clock.now())
+      if (!row) {
+        await repository.giveUp(notificationId, run.maxAttempts, clock.now())
+        return
+      }
+      if (!row.payload) return
       const payload: NotificationPayload = row.payload
       try {
         const { messageId } =
@@ -238,19 +268,30 @@ export function createNotificationsService({
       }
     },
 
-    /** Queues again what stayed queued longer than it should (the requeue job, and on start). */
-    async requeueStale(olderThanSeconds: number): Promise<number> {
-      const before = new Date(clock.now().getTime() - olderThanSeconds * 1000)
-      const ids = await repository.staleQueued(before, 1000)
-      for (const id of ids) {
-        await jobs.enqueue(
-          deliverNotification,
-          { notificationId: id },
-          { id: `notification-${id}` },
-        )
-      }
-      if (ids.length > 0) logger.info({ count: ids.length }, 'requeued stale notifications')
+    /**
+     * Queues again every queued row past its backoff, however its last job ended (the requeue
+     * job, every minute, when a worker starts and when its Redis comes back). A row whose job
+     * still waits or runs is not queued twice.
+     */
+    async requeueDue(): Promise<number> {
+      const ids = await repository.dueQueued(clock.now(), retryBackoffMs, 1000)
+      for (const id of ids) await queueDelivery(id)
+      if (ids.length > 0) logger.info({ count: ids.length }, 'requeued notifications')
       return ids.length
+    },
+
+    /** Sends a failed message again, its tries counted anew (`POST /notifications/{id}/retry`). */
+    async retry(id: number): Promise<Notification> {
+      const row = await repository.requeueFailed(id)
+      if (!row) {
+        const current = await repository.findNotification(id)
+        if (!current) throw notificationNotFound(id)
+        throw current.status === 'failed'
+          ? notificationNotRetryable(id)
+          : notificationNotFailed(id, current.status)
+      }
+      await queueDelivery(row.id)
+      return toNotification(row)
     },
 
     async page(

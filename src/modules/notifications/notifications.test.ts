@@ -42,7 +42,13 @@ async function outbox(t: TestApp, admin: TestUser, query = '') {
   expect(response.statusCode, response.body).toBe(200)
   return response.json() as {
     total: number
-    items: { recipient: string; status: string; attempts: number; last_error: string | null }[]
+    items: {
+      id: number
+      recipient: string
+      status: string
+      attempts: number
+      last_error: string | null
+    }[]
   }
 }
 
@@ -93,6 +99,44 @@ describe('welcome email through the outbox', () => {
     expect(row.attempts).toBe(3)
     expect(row.last_error).toMatch(/451/)
     expect(messagesTo(email)).toHaveLength(0)
+  })
+
+  it('sends a failed email again on retry, its tries counted anew', async () => {
+    const operator = await createUser(t, {
+      permissions: ['notifications:read', 'notifications:update'],
+    })
+    const retry = (id: number, user: TestUser = operator) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/notifications/${id}/retry`,
+        headers: user.headers,
+      })
+    sink.refuseNext(3)
+    const email = await register(t)
+    const failed = await until(async () =>
+      (await outbox(t, admin)).items.find(
+        (item) => item.recipient === email && item.status === 'failed',
+      ),
+    )
+    expect((await retry(failed.id, admin)).statusCode).toBe(403)
+    const retried = await retry(failed.id)
+    expect(retried.statusCode, retried.body).toBe(200)
+    expect(retried.json()).toMatchObject({ id: failed.id, status: 'queued', attempts: 0 })
+    const sent = await until(async () =>
+      (await outbox(t, admin)).items.find(
+        (item) => item.recipient === email && item.status === 'sent',
+      ),
+    )
+    expect(sent).toMatchObject({ attempts: 1, last_error: null })
+    expect(messagesTo(email)).toHaveLength(1)
+
+    const again = await retry(failed.id)
+    expect(again.statusCode).toBe(409)
+    expect(again.json()).toMatchObject({
+      code: 'notification_not_failed',
+      notification_status: 'sent',
+    })
+    expect((await retry(2_000_000)).statusCode).toBe(404)
   })
 
   it('lists rows for admins only, without bodies, filtered by channel and status', async () => {
@@ -156,6 +200,45 @@ describe('delivery when no worker runs', () => {
         ),
       )
       expect(messagesTo(email)).toHaveLength(1)
+    } finally {
+      await t.close()
+    }
+  })
+})
+
+describe('a message holding a code', () => {
+  it('is not sent once its code has expired, nor kept, nor retryable', async () => {
+    const t = await createTestApp({ env: { ...smtpEnv(), RUN_WORKERS: 'false' } })
+    try {
+      const operator = await createUser(t, {
+        permissions: ['notifications:read', 'notifications:update'],
+      })
+      const to = `late-${Date.now()}@example.com`
+      const id = await t.services.notificationsService.email(undefined, {
+        to,
+        subject: 'Your password reset code',
+        template: 'auth/templates/password_reset.html',
+        context: { username: 'late', code: '123456', minutes: 15 },
+        expiresAt: new Date(Date.now() + 200),
+      })
+      // The worker comes up after the code expired (it was down, Redis was lost).
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await t.deps.jobs.work(jobHandlersOf(modules, t.services, t.context))
+      const row = await until(async () =>
+        (await outbox(t, operator)).items.find(
+          (item) => item.id === id && item.status !== 'queued',
+        ),
+      )
+      expect(row).toMatchObject({ status: 'failed', attempts: 0 })
+      expect(row.last_error).toMatch(/^Expired/)
+      expect(messagesTo(to)).toHaveLength(0)
+      const retried = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/notifications/${id}/retry`,
+        headers: operator.headers,
+      })
+      expect(retried.statusCode).toBe(409)
+      expect(retried.json().code).toBe('notification_not_retryable')
     } finally {
       await t.close()
     }

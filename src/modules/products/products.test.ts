@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { createTestApp, recordingLogger, type TestApp } from '../../../test/helpers/app.ts'
 import { createApplication } from '../../app.ts'
 import { createRedisCache } from '../../core/cache.ts'
-import { createLogger } from '../../core/logger.ts'
 import { connectRedis } from '../../core/redis.ts'
 
 let t: TestApp
@@ -355,15 +353,7 @@ describe('the cache', () => {
 
 describe('query count', () => {
   it('lists 100 products in a constant number of queries, then from the cache', async () => {
-    const statements: string[] = []
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        const line = JSON.parse(String(chunk))
-        if (line.msg === 'sql') statements.push(line.sql)
-        done()
-      },
-    })
-    const logger = createLogger({ LOG_LEVEL: 'info', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
+    const { lines, logger } = recordingLogger('info')
     const counted = await createTestApp({ env: { DB_ECHO: 'true' }, logger })
     try {
       const { productsService } = counted.services
@@ -378,10 +368,13 @@ describe('query count', () => {
         })
       }
       const count = async (url: string) => {
-        statements.length = 0
+        lines.length = 0
         const response = await counted.app.inject({ method: 'GET', url })
         expect(response.statusCode).toBe(200)
-        return { queries: statements.length, items: response.json() }
+        return {
+          queries: lines.filter((line) => line.msg === 'sql').length,
+          items: response.json(),
+        }
       }
       const ten = await count('/api/v1/products/?limit=10')
       const hundred = await count('/api/v1/products/?limit=100')

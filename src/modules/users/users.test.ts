@@ -1,9 +1,7 @@
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, deactivateInDatabase, type TestUser } from '../../../test/helpers/accounts.ts'
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { createTestApp, recordingLogger, type TestApp } from '../../../test/helpers/app.ts'
 import { systemPrincipal } from '../../core/auth/access.ts'
-import { createLogger } from '../../core/logger.ts'
 import { seedModules } from '../../core/module.ts'
 import { modules } from '../index.ts'
 
@@ -337,14 +335,7 @@ describe('access rules of user administration', () => {
 
 describe('start-up without a superuser', () => {
   it('warns once per start, with the command that makes one', async () => {
-    const lines: { level: number; msg: string }[] = []
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)))
-        done()
-      },
-    })
-    const logger = createLogger({ LOG_LEVEL: 'warn', NODE_ENV: 'test', APP_NAME: 'test' }, sink)
+    const { lines, logger } = recordingLogger('warn')
     const bare = await createTestApp({ logger })
     try {
       const warnings = () => lines.filter((line) => line.msg.startsWith('No active superuser'))
