@@ -135,6 +135,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 /**
+ * Fetches `path` from the app over real connections, `times` times (kept alive in between), and
+ * answers each status and body: what `inject` cannot show, such as how a streamed answer ends.
+ */
+export async function fetchOverHttp(
+  t: TestApp,
+  path: string,
+  headers: Record<string, string>,
+  times = 3,
+): Promise<{ status: number; body: Buffer }[]> {
+  if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = t.app.server.address() as { port: number }
+  const answers = []
+  for (let i = 0; i < times; i++) {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers })
+    answers.push({ status: response.status, body: Buffer.from(await response.arrayBuffer()) })
+  }
+  return answers
+}
+
+/**
  * A second app process as a test can have one: the same database, Redis namespace and secret as
  * `t`, its own Redis connections, cache and in-process copies. What one ends the other must see.
  */

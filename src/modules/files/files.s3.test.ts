@@ -7,7 +7,12 @@ import {
 } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import {
+  createTestApp,
+  fetchOverHttp,
+  recordingLogger,
+  type TestApp,
+} from '../../../test/helpers/app.ts'
 import { type Moto, motoEnv, requireTool, startMoto } from '../../../test/helpers/moto.ts'
 import { multipart, type Part, sample } from '../../../test/helpers/multipart.ts'
 
@@ -19,6 +24,7 @@ describe.skipIf(!requireTool('moto_server'))('files on S3 (moto_server)', () => 
   let s3: S3Client
   let t: TestApp
   let owner: TestUser
+  const log = recordingLogger('info')
 
   beforeAll(async () => {
     moto = await startMoto()
@@ -26,6 +32,7 @@ describe.skipIf(!requireTool('moto_server'))('files on S3 (moto_server)', () => 
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }))
     t = await createTestApp({
       env: { ...motoEnv(moto), STORAGE_BACKEND: 's3', S3_BUCKET: BUCKET, MAX_UPLOAD_MB: '12' },
+      logger: log.logger,
     })
     owner = await createUser(t)
   }, 60_000)
@@ -77,6 +84,13 @@ describe.skipIf(!requireTool('moto_server'))('files on S3 (moto_server)', () => 
     expect(download.statusCode).toBe(200)
     expect(download.rawPayload.equals(content)).toBe(true)
     expect(download.headers['content-type']).toBe('application/pdf')
+    // Over real connections too, and a whole download logs no error.
+    log.lines.length = 0
+    for (const over of await fetchOverHttp(t, `/api/v1/files/${id}`, owner.headers)) {
+      expect(over.status).toBe(200)
+      expect(over.body.equals(content)).toBe(true)
+    }
+    expect(log.lines.filter((line) => line.level >= 40 || /stream/.test(line.msg))).toEqual([])
 
     const deleted = await t.app.inject({
       method: 'DELETE',

@@ -3,7 +3,12 @@ import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import {
+  createTestApp,
+  fetchOverHttp,
+  recordingLogger,
+  type TestApp,
+} from '../../../test/helpers/app.ts'
 import { multipart, type Part, sample } from '../../../test/helpers/multipart.ts'
 import { systemPrincipal } from '../../core/auth/access.ts'
 
@@ -12,8 +17,9 @@ const MIB = 1024 * 1024
 let t: TestApp
 let owner: TestUser
 let stranger: TestUser
+const log = recordingLogger('info')
 beforeAll(async () => {
-  t = await createTestApp()
+  t = await createTestApp({ logger: log.logger })
   owner = await createUser(t)
   stranger = await createUser(t)
 })
@@ -266,6 +272,18 @@ describe('download, list and delete', () => {
     expect(response.headers['content-disposition']).toBe(
       `attachment; filename="Men_ sp_cial_ a=b.jpg"; filename*=UTF-8''Men%C3%BC%20sp%C3%A9cial%3B%20a%3Db.jpg`,
     )
+  })
+
+  it('serves whole downloads over real connections, logging no error for them', async () => {
+    const content = sample.pdf(300_000)
+    const { id } = await uploaded(content, 'menu.pdf')
+    log.lines.length = 0
+    const downloads = await fetchOverHttp(t, `/api/v1/files/${id}`, owner.headers)
+    for (const download of downloads) {
+      expect(download.status).toBe(200)
+      expect(download.body.equals(content)).toBe(true)
+    }
+    expect(log.lines.filter((line) => line.level >= 40 || /stream/.test(line.msg))).toEqual([])
   })
 
   it("answers 404 for another user's file, as for one that does not exist", async () => {
