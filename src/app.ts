@@ -70,7 +70,7 @@ export async function createApplication(
   // Timing every request has a cost: only paid when something scrapes it.
   if (config.METRICS_PORT) deps.metrics.instrument(app)
   await installHttpConventions(app, config)
-  await registerDocs(app, config)
+  await registerDocs(app, config, modules)
   applyRateLimits(app, context.rateLimiter)
   const routes = guardRoutes(app, {
     tokens: context.tokens,
@@ -78,7 +78,13 @@ export async function createApplication(
     sessionAlive: services.sessions ?? (async () => false),
   })
   for (const module of modules) {
-    await app.register(async (scope) => module.routes?.(scope, services, context))
+    await app.register(async (scope) => {
+      // One tag per module in the OpenAPI document.
+      scope.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, tags: [module.name] }
+      })
+      await module.routes?.(scope, services, context)
+    })
   }
   return { app, services, context, routes, compileSchemas: compilers.compileAll }
 }

@@ -6,6 +6,7 @@ import { createTestApp } from './helpers/app.ts'
 
 const slowRoute = defineModule({
   name: 'slow-probe',
+  description: 'A test module',
   routes(app) {
     app.get('/probe/slow', { config: publicRoute }, async () => {
       await new Promise((resolve) => setTimeout(resolve, 400))

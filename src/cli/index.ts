@@ -5,6 +5,7 @@ import type { Command } from './command.ts'
 import { createSuperuserCommand } from './create-superuser.command.ts'
 import { makeModuleCommand } from './make-module/make-module.command.ts'
 import { migrateCommand } from './migrate.command.ts'
+import { openApiCommand } from './openapi.command.ts'
 import { seedCommand } from './seed.command.ts'
 import { sendTestEmailCommand, sendTestSmsCommand } from './send-test.command.ts'
 
@@ -16,6 +17,7 @@ const commands: Command[] = [
   makeModuleCommand,
   sendTestEmailCommand,
   sendTestSmsCommand,
+  openApiCommand,
 ]
 
 function usage(): string {

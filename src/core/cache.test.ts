@@ -20,8 +20,13 @@ afterAll(async () => {
 })
 
 const opened: Cache[] = []
+const namespaces: string[] = []
 afterAll(async () => {
   for (const cache of opened) await cache.close()
+  if (!redis) return
+  for (const namespace of namespaces) {
+    await createRedisCache(redis, silentLogger, namespace).deleteByPrefix('')
+  }
 })
 /** A Redis cache on its own namespace, with in-process copies when `localBytes` is given. */
 function redisCache(client: Redis, options: RedisCacheOptions = {}, namespace = newNamespace()) {
@@ -29,7 +34,12 @@ function redisCache(client: Redis, options: RedisCacheOptions = {}, namespace = 
   opened.push(cache)
   return cache
 }
-const newNamespace = () => `ff-test:${randomUUID()}:`
+/** A namespace of its own, emptied once the file's tests are done. */
+function newNamespace() {
+  const namespace = `ff-test:${randomUUID()}:`
+  namespaces.push(namespace)
+  return namespace
+}
 
 const kinds: [string, () => Cache][] = [['memory', () => createMemoryCache()]]
 if (redis) {
@@ -188,7 +198,7 @@ describe('cacheFor', () => {
 describe.runIf(servicesSet('the Redis cache', 'REDIS_URL') && redis)('redis cache groups', () => {
   it('expire from their first field, not their last', async () => {
     const client = redis as NonNullable<typeof redis>
-    const namespace = `ff-test:${randomUUID()}:`
+    const namespace = newNamespace()
     const cache = createRedisCache(client, silentLogger, namespace)
     await cache.setField('g', 'a', '1', 60)
     await cache.setField('g', 'b', '2', 3600)

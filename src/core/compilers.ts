@@ -1,7 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { FastifyServerOptions } from 'fastify'
-import { Problem } from './schemas.ts'
+import { Problem, ValidationProblem } from './schemas.ts'
 
 type CompilersFactory = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
@@ -133,7 +133,7 @@ export function createLazyCompilers(): LazyCompilers {
       buildSerializer: (externalSchemas, options) => {
         const compile = defaultSerializers(externalSchemas, options)
         return (route) => {
-          if (route.schema === Problem) return JSON.stringify
+          if (route.schema === Problem || route.schema === ValidationProblem) return JSON.stringify
           const get = onFirstUse(() => compile(route), pending)
           return (data) => get()(data)
         }

@@ -32,10 +32,15 @@ type ErrorParts = {
  * Declares one kind of error once, e.g.
  * `export const productNotFound = defineError(404, 'not_found', (id: number) => ({ detail: \`Product with ID ${id} not found\`, product_id: id }))`
  */
-export function defineError<Args extends unknown[]>(
-  status: number,
+export function defineError<Args extends unknown[], const Status extends number>(
+  status: Status,
   code: string,
-  describe: (...args: Args) => ErrorParts,
+  // A 422 names the fields that are wrong, as the OpenAPI document's ValidationProblem says.
+  describe: (
+    ...args: Args
+  ) => Status extends 422
+    ? ErrorParts & { errors: { field: string; message: string }[] }
+    : ErrorParts,
 ): (...args: Args) => AppError {
   return (...args) => {
     const { detail, ...extra } = describe(...args)

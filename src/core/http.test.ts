@@ -10,6 +10,7 @@ import { problemResponses } from './schemas.ts'
 /** Routes that exercise every error path the conventions must turn into problem+json. */
 const conventionsProbe = defineModule({
   name: 'conventions-probe',
+  description: 'A test module',
   routes(app) {
     app.post(
       '/probe/items/',

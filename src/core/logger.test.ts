@@ -12,6 +12,7 @@ const QUERY_VALUE = 'leaky-search-text-7f3a@example.com'
 
 const slowRoute = defineModule({
   name: 'slow-probe',
+  description: 'A test module',
   routes(app, _services, { database }) {
     app.get('/probe/bad-query', { config: publicRoute }, async () => {
       await database.db.execute(sql`select ${QUERY_VALUE}::integer as n`)

@@ -45,7 +45,10 @@ export interface ModuleContext extends AppDeps {
  * from the context and earlier modules' services, registers its routes, and seeds its data.
  */
 export interface AppModule {
+  /** Also its routes' tag in the OpenAPI document. */
   name: string
+  /** What it does, in a sentence: its tag's description in the OpenAPI document. */
+  description: string
   services?(context: ModuleContext, services: Services): Partial<Services>
   routes?(app: App, services: Services, context: ModuleContext): void | Promise<void>
   /** Idempotent; runs on start and by `food-fleet seed`, in module order. */

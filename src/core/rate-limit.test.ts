@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../test/helpers/app.ts'
+import { createRedisCache } from './cache.ts'
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './rate-limit.ts'
 import { connectRedis } from './redis.ts'
 
 const redisUrl = process.env.REDIS_URL
 const redis = redisUrl ? connectRedis(redisUrl, 'rate-limit-test') : undefined
+const prefix = `ff-test:${randomUUID()}:rate:`
 afterAll(async () => {
-  await redis?.quit()
+  if (!redis) return
+  await createRedisCache(redis, silentLogger, prefix).deleteByPrefix('')
+  await redis.quit()
 })
 
 const kinds: [string, () => RateLimiter][] = [['memory', () => createMemoryRateLimiter()]]
 if (redis) {
-  kinds.push(['redis', () => createRedisRateLimiter(redis, `ff-test:${randomUUID()}:rate:`)])
+  kinds.push(['redis', () => createRedisRateLimiter(redis, `${prefix}${randomUUID()}:`)])
 }
 
 describe.each(kinds)('%s rate limiter', (_kind, create) => {

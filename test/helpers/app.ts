@@ -60,9 +60,24 @@ export function recordingLogger(level: Config['LOG_LEVEL']) {
 /**
  * A freshly migrated database of its own: a copy of the run's migrated template — on the
  * PostgreSQL server when DATABASE_URL is set (dropped on close), else an in-memory PGlite on its
- * own thread, as the app runs it.
+ * own thread, as the app runs it. Closing it again does nothing (a test may close it early).
  */
 export async function createTestDatabase(
+  logger: Logger = silentLogger,
+  echo = false,
+): Promise<DatabaseHandle> {
+  const database = await openTestDatabase(logger, echo)
+  let closed: Promise<void> | undefined
+  return {
+    ...database,
+    close() {
+      closed ??= database.close()
+      return closed
+    },
+  }
+}
+
+async function openTestDatabase(
   logger: Logger = silentLogger,
   echo = false,
 ): Promise<DatabaseHandle> {

@@ -187,8 +187,10 @@ export const makeModuleCommand: ProjectCommand = {
       '--name',
       module,
     ])
+    // A process of its own: this one loaded the modules before the new one existed.
+    run(process.execPath, [join(root, 'bin/food-fleet.mjs'), 'openapi'])
     process.stdout.write(
-      `Module ${module} created:\n${touched.map((path) => `  ${path.slice(root.length + 1)}`).join('\n')}\n  migrations/ (new migration)\nNext: edit src/modules/${module}/${module}.service.ts, then npm test\n`,
+      `Module ${module} created:\n${touched.map((path) => `  ${path.slice(root.length + 1)}`).join('\n')}\n  migrations/ (new migration)\n  openapi/openapi.json (its routes)\nNext: edit src/modules/${module}/${module}.service.ts, then npm test\n`,
     )
     return 0
   },

@@ -18,7 +18,7 @@ export interface Names {
 
 export const camel = (snake: string) =>
   snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-const upperFirst = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`
+export const upperFirst = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`
 
 export function singular(word: string): string {
   if (word.endsWith('ies')) return `${word.slice(0, -3)}y`

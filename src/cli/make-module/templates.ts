@@ -1,5 +1,5 @@
 import type { Field } from './fields.ts'
-import { camel, type Names } from './names.ts'
+import { camel, type Names, upperFirst } from './names.ts'
 
 /** A reference resolved to the table constant and models file that define it. */
 export interface Reference {
@@ -137,25 +137,28 @@ import { PageQuery } from '../../core/pagination.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 })
 
-export const ${names.entity} = Type.Object({
-  id: Type.Integer(),
-${[...wire, ...embedded].join('\n')}
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-})
+export const ${names.entity} = Type.Object(
+  {
+    id: Type.Integer(),
+${[...wire, ...embedded].map((line) => `  ${line}`).join('\n')}
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { title: '${names.entity}' },
+)
 
 export const ${names.entity}Create = Type.Object(
   {
 ${input(false)}
   },
-  { additionalProperties: false },
+  { title: '${names.entity}Create', additionalProperties: false },
 )
 
 export const ${names.entity}Update = Type.Object(
   {
 ${input(true)}
   },
-  { additionalProperties: false },
+  { title: '${names.entity}Update', additionalProperties: false },
 )
 
 export const ${names.pascal}Query = Type.Object({
@@ -449,7 +452,7 @@ export function routesFile({ names, references }: ModuleSpec): string {
     method: string,
     path: string,
     action: string,
-    summary: string,
+    [operationId, summary, description]: [string, string, string],
     schema: string,
     handler: string,
   ) => `
@@ -458,8 +461,9 @@ export function routesFile({ names, references }: ModuleSpec): string {
     {
       config: requirePermission('${names.module}', '${action}'),
       schema: {
-        tags,
+        operationId: '${operationId}',
         summary: '${summary}',
+        description: '${description}',
         ${schema}
       },
     },
@@ -475,7 +479,6 @@ import { ${names.entity}, ${names.entity}Create, ${names.entity}Update, ${names.
 import type { ${names.pascal}Service } from './${names.module}.service.ts'
 
 const guarded = problemResponses(401, 403)
-const tags = ['${names.module}']
 
 export function register${names.pascal}Routes(
   app: App,
@@ -486,17 +489,17 @@ ${route(
   'get',
   '/',
   'read',
-  `List ${names.module}`,
+  [`list${names.pascal}`, `List ${names.module.replaceAll('_', ' ')}`, 'Pages of them, by id.'],
   `querystring: ${names.pascal}Query,\n        response: { 200: Page(${names.entity}), ...guarded, ...problemResponses(422) },`,
   `async (request) => {
       const { page, size } = request.query
       return ${names.camel}Service.list(page, size, { ${filterArgs} })
     }`,
-)}${route('get', '/:id', 'read', `Get a ${names.label}`, `params: IdParams,\n        response: { 200: ${names.entity}, ...guarded, ...problemResponses(404, 422) },`, `async (request) => ${names.camel}Service.get(request.params.id)`)}${route('post', '/', 'create', `Create a ${names.label}`, `body: ${names.entity}Create,\n        response: { 201: ${names.entity}, ...guarded, ...problemResponses(422) },`, `async (request, reply) => reply.code(201).send(await ${names.camel}Service.create(request.body))`)}${route('put', '/:id', 'update', `Update a ${names.label} (only the fields sent change)`, `params: IdParams,\n        body: ${names.entity}Update,\n        response: { 200: ${names.entity}, ...guarded, ...problemResponses(404, 422) },`, `async (request) => ${names.camel}Service.update(request.params.id, request.body)`)}${route(
+)}${route('get', '/:id', 'read', [`get${names.entity}`, `Get a ${names.label}`, 'One by id.'], `params: IdParams,\n        response: { 200: ${names.entity}, ...guarded, ...problemResponses(404, 422) },`, `async (request) => ${names.camel}Service.get(request.params.id)`)}${route('post', '/', 'create', [`create${names.entity}`, `Create a ${names.label}`, 'Every field is required.'], `body: ${names.entity}Create,\n        response: { 201: ${names.entity}, ...guarded, ...problemResponses(422) },`, `async (request, reply) => reply.code(201).send(await ${names.camel}Service.create(request.body))`)}${route('put', '/:id', 'update', [`update${names.entity}`, `Update a ${names.label}`, 'Only the fields sent change.'], `params: IdParams,\n        body: ${names.entity}Update,\n        response: { 200: ${names.entity}, ...guarded, ...problemResponses(404, 422) },`, `async (request) => ${names.camel}Service.update(request.params.id, request.body)`)}${route(
   'delete',
   '/:id',
   'delete',
-  `Delete a ${names.label}`,
+  [`delete${names.entity}`, `Delete a ${names.label}`, 'Deletes it for good.'],
   `params: IdParams,\n        response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 422) },`,
   `async (request, reply) => {
       await ${names.camel}Service.delete(request.params.id)
@@ -520,6 +523,7 @@ declare module '../../core/module.ts' {
 
 export const ${names.camel}Module = defineModule({
   name: '${names.module}',
+  description: '${upperFirst(names.module.replaceAll('_', ' '))}: create, read, update and delete',
   services: ({ database }) => ({
     ${names.camel}Service: create${names.pascal}Service({
       ${names.camel}Repository: create${names.pascal}Repository(database.db),

@@ -15,6 +15,8 @@ declare module '../../core/module.ts' {
 
 export const authModule = defineModule({
   name: 'auth',
+  description:
+    'Sign-up, sign-in with JWT access and refresh tokens, two-factor sign-in by SMS, password reset',
   services({ database, cache, redis, passwords, tokens, clock, config, jobs, logger }, services) {
     const { usersService, notificationsService } = services
     const authRepository = createAuthRepository(database.db)

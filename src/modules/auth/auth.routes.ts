@@ -21,8 +21,6 @@ import {
 } from './auth.schemas.ts'
 import type { AuthService, ClientInfo } from './auth.service.ts'
 
-const tags = ['auth']
-
 function clientOf(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent']
   return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined }
@@ -77,8 +75,10 @@ export function registerAuthRoutes(
     {
       config: { ...publicRoute, rateLimits: signupLimit },
       schema: {
-        tags,
+        operationId: 'register',
         summary: 'Create an account',
+        description:
+          'Creates an active account without a role and queues the welcome email. The email is matched case-insensitively; the password needs 8–128 characters, not all letters or all digits.',
         body: UserRegister,
         response: { 201: User, ...problemResponses(409, 422, 429) },
       },
@@ -99,9 +99,11 @@ export function registerAuthRoutes(
         ],
       },
       schema: {
-        tags,
+        operationId: 'login',
         summary:
           'Exchange email and password for tokens (with two-factor sign-in on: a challenge, and a code by SMS)',
+        description:
+          'Answers an access token (ACCESS_TOKEN_EXPIRE_MINUTES) and a refresh token. With two-factor sign-in on, answers a challenge instead and texts a code, to be sent to /auth/2fa/verify.',
         body: LoginRequest,
         response: {
           200: Type.Union([Tokens, TwoFactorChallenge]),
@@ -118,8 +120,10 @@ export function registerAuthRoutes(
     {
       config: { ...publicRoute, noStore: true },
       schema: {
-        tags,
+        operationId: 'refreshTokens',
         summary: 'Rotate a refresh token for new tokens (a reused token revokes its session)',
+        description:
+          'Spends the refresh token and answers a new pair. A refresh token used twice revokes its whole session.',
         body: RefreshRequest,
         response: { 200: Tokens, ...problemResponses(401, 403, 422) },
       },
@@ -132,8 +136,9 @@ export function registerAuthRoutes(
     {
       config: publicRoute,
       schema: {
-        tags,
+        operationId: 'logout',
         summary: "Revoke a refresh token's session (401 when the token is not live)",
+        description: "Ends the refresh token's session: its access tokens stop working too.",
         body: RefreshRequest,
         response: { 204: Type.Null(), ...problemResponses(401, 422) },
       },
@@ -153,8 +158,9 @@ export function registerAuthRoutes(
         rateLimits: [{ name: 'login-ip', rule: limits.loginIp, key: (r) => r.ip }],
       },
       schema: {
-        tags,
+        operationId: 'verifyTwoFactor',
         summary: 'Finish a two-factor sign-in with the SMS code (5 tries per challenge)',
+        description: 'Exchanges a challenge token and the code texted at login for tokens.',
         body: TwoFactorVerify,
         response: { 200: Tokens, ...problemResponses(401, 403, 422, 429) },
       },
@@ -178,9 +184,11 @@ export function registerAuthRoutes(
         ],
       },
       schema: {
-        tags,
+        operationId: 'requestPasswordReset',
         summary:
           'Send a 6-digit reset code (SMS when the account has a phone, else email); always 202',
+        description:
+          'Always answers 202, whether or not the email has an account; the code is valid for 15 minutes.',
         body: PasswordResetRequest,
         response: { 202: Type.Null(), ...problemResponses(422, 429) },
       },
@@ -199,8 +207,10 @@ export function registerAuthRoutes(
         rateLimits: [{ name: 'login-ip', rule: limits.loginIp, key: (r) => r.ip }],
       },
       schema: {
-        tags,
+        operationId: 'confirmPasswordReset',
         summary: 'Set a new password with the code; ends every session of the account',
+        description:
+          'Sets the new password when the code is right; a wrong code counts a try, and the fifth spends it.',
         body: PasswordResetConfirm,
         response: { 204: Type.Null(), ...problemResponses(400, 422, 429) },
       },
@@ -217,9 +227,11 @@ export function registerAuthRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'enableTwoFactor',
         summary:
           'Send a code by SMS to your phone_number; confirm it to turn two-factor sign-in on',
+        description:
+          'Needs a phone_number on your profile; texts a code to confirm at /auth/2fa/confirm.',
         response: { 202: Type.Null(), ...problemResponses(401, 403, 409, 422) },
       },
     },
@@ -234,8 +246,10 @@ export function registerAuthRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'confirmTwoFactor',
         summary: 'Turn two-factor sign-in on with the code from /2fa/enable',
+        description:
+          'Turns two-factor sign-in on when the code texted by /auth/2fa/enable is right.',
         body: TwoFactorConfirm,
         response: { 200: User, ...problemResponses(400, 401, 403, 422) },
       },
@@ -249,8 +263,9 @@ export function registerAuthRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'disableTwoFactor',
         summary: 'Turn two-factor sign-in off (needs your password)',
+        description: 'Turns two-factor sign-in off; needs your current password.',
         body: TwoFactorDisable,
         response: { 200: User, ...problemResponses(400, 401, 403, 422) },
       },
@@ -266,8 +281,9 @@ export function registerAuthRoutes(
     {
       config: activeUser,
       schema: {
-        tags: ['users'],
+        operationId: 'changePassword',
         summary: 'Change your password (ends your other sessions)',
+        description: 'Needs your current password; every other session of yours ends.',
         body: PasswordChange,
         response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 422) },
       },

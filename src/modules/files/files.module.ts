@@ -14,6 +14,8 @@ const MIB = 1024 * 1024
 /** Uploads (the guide's upload endpoints, done safely): streamed, checked by content, stored locally or on S3. */
 export const filesModule = defineModule({
   name: 'files',
+  description:
+    'Uploads: streamed, checked by their content, stored locally or on S3; download and delete',
   services: ({ database, storage, config, logger }) => ({
     filesService: createFilesService({
       filesRepository: createFilesRepository(database.db),

@@ -99,7 +99,6 @@ export async function registerFilesRoutes(
     },
   })
   const files = `${prefix}/files`
-  const tags = ['files']
   const uploadProblems = problemResponses(400, 401, 403, 413, 415, 422)
 
   app.post(
@@ -107,8 +106,10 @@ export async function registerFilesRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'uploadFile',
         summary: 'Upload a file (JPEG, PNG or PDF by content)',
+        description:
+          'A multipart body with one part named `file`; its type is decided by its content, and it is refused while streaming once larger than MAX_UPLOAD_MB.',
         body: { content: multipartBody('file', 'One file in field `file`', false) },
         response: { 201: StoredFile, ...uploadProblems },
       },
@@ -125,8 +126,10 @@ export async function registerFilesRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'uploadFiles',
         summary: `Upload up to ${maxFiles} files at once: all are stored or none`,
+        description:
+          'A multipart body with up to MAX_UPLOAD_FILES parts named `files`; one refused file refuses them all.',
         body: { content: multipartBody('files', 'Files in field `files`', true) },
         response: { 201: StoredFiles, ...uploadProblems },
       },
@@ -143,8 +146,9 @@ export async function registerFilesRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'listFiles',
         summary: "List your files (every user's with files:read), newest first",
+        description: "Your files, or with files:read every user's, as pages.",
         querystring: PageQuery,
         response: { 200: Page(StoredFile), ...problemResponses(401, 403, 422) },
       },
@@ -160,8 +164,9 @@ export async function registerFilesRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'downloadFile',
         summary: "Download a file (yours, or any with files:read; others' answer 404)",
+        description: 'The bytes as uploaded, with their type and a safe Content-Disposition.',
         params: IdParams,
         response: {
           200: Type.Unsafe<Readable>({
@@ -189,8 +194,9 @@ export async function registerFilesRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'deleteFile',
         summary: "Delete a file (yours, or any with files:delete; others' answer 404)",
+        description: 'Deletes the record, then the stored bytes.',
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses(401, 403, 404, 422) },
       },

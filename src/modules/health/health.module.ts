@@ -10,6 +10,7 @@ declare module '../../core/module.ts' {
 
 export const healthModule = defineModule({
   name: 'health',
+  description: 'Liveness and readiness probes for load balancers and orchestrators',
   services: ({ database, redis, config }) => ({
     healthService: createHealthService({
       database,

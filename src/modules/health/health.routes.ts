@@ -14,8 +14,9 @@ export function registerHealthRoutes(
     {
       config: publicRoute,
       schema: {
-        tags: ['health'],
+        operationId: 'getHealth',
         summary: 'Liveness: the process answers (no I/O)',
+        description: 'For liveness probes: answers without touching the database or Redis.',
         response: { 200: Liveness },
       },
     },
@@ -27,8 +28,10 @@ export function registerHealthRoutes(
     {
       config: publicRoute,
       schema: {
-        tags: ['health'],
+        operationId: 'getReadiness',
         summary: 'Readiness: database and Redis reachable; 503 when any is unhealthy',
+        description:
+          'For readiness probes: checks the database and Redis (when configured) with short timeouts.',
         response: { 200: Readiness, 503: Readiness },
       },
     },

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 
-export const Liveness = Type.Object({ status: Type.Literal('healthy') })
+export const Liveness = Type.Object({ status: Type.Literal('healthy') }, { title: 'Liveness' })
 
 const Dependency = Type.Union([
   Type.Literal('healthy'),
@@ -8,8 +8,11 @@ const Dependency = Type.Union([
   Type.Literal('disabled'),
 ])
 
-export const Readiness = Type.Object({
-  api: Type.Literal('healthy'),
-  database: Dependency,
-  redis: Dependency,
-})
+export const Readiness = Type.Object(
+  {
+    api: Type.Literal('healthy'),
+    database: Dependency,
+    redis: Dependency,
+  },
+  { title: 'Readiness' },
+)

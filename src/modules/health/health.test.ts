@@ -37,7 +37,7 @@ describe('GET /health/detailed with a dead database', () => {
       expect(response.statusCode).toBe(503)
       expect(response.json()).toMatchObject({ api: 'healthy', database: 'unhealthy' })
     } finally {
-      await t.app.close()
+      await t.close()
     }
   })
 })

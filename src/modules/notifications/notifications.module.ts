@@ -14,6 +14,8 @@ declare module '../../core/module.ts' {
 /** Email and SMS through an outbox table, delivered by jobs; SMS templates in the database. */
 export const notificationsModule = defineModule({
   name: 'notifications',
+  description:
+    'The email and SMS outbox with the delivery status of each message, and the SMS templates',
   services: ({ database, templates, mailer, sms, jobs, clock, logger, config }) => ({
     notificationsService: createNotificationsService({
       notificationsRepository: createNotificationsRepository(database.db),

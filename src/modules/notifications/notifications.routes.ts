@@ -19,15 +19,16 @@ export function registerNotificationsRoutes(
   { notificationsService, prefix }: { notificationsService: NotificationsService; prefix: string },
 ) {
   const templates = `${prefix}/sms-templates`
-  const templateTags = ['sms-templates']
 
   app.get(
     `${prefix}/notifications/`,
     {
       config: requirePermission('notifications', 'read'),
       schema: {
-        tags: ['notifications'],
+        operationId: 'listNotifications',
         summary: 'The outbox: every email and SMS with its delivery status (no bodies, no codes)',
+        description:
+          'Newest first, filtered by channel and status; bodies and codes are never shown.',
         querystring: NotificationsQuery,
         response: { 200: Page(Notification), ...guarded, ...problemResponses(422) },
       },
@@ -43,7 +44,7 @@ export function registerNotificationsRoutes(
     {
       config: requirePermission('notifications', 'update'),
       schema: {
-        tags: ['notifications'],
+        operationId: 'retryNotification',
         summary: 'Send a failed email or SMS again',
         description:
           'Puts a failed message back in the queue with its tries counted anew. A message that held a one-time code was deleted when it failed and cannot be retried (409).',
@@ -59,8 +60,10 @@ export function registerNotificationsRoutes(
     {
       config: requirePermission('notifications', 'read'),
       schema: {
-        tags: templateTags,
+        operationId: 'listSmsTemplates',
         summary: 'List SMS templates',
+        description:
+          'Every SMS template, the two the app sends (2fa_code, password_reset) among them.',
         response: { 200: Type.Array(SmsTemplate), ...guarded },
       },
     },
@@ -72,8 +75,9 @@ export function registerNotificationsRoutes(
     {
       config: requirePermission('notifications', 'read'),
       schema: {
-        tags: templateTags,
+        operationId: 'getSmsTemplate',
         summary: 'Get an SMS template',
+        description: 'One SMS template by id.',
         params: IdParams,
         response: { 200: SmsTemplate, ...guarded, ...problemResponses(404, 422) },
       },
@@ -86,8 +90,9 @@ export function registerNotificationsRoutes(
     {
       config: requirePermission('notifications', 'create'),
       schema: {
-        tags: templateTags,
+        operationId: 'createSmsTemplate',
         summary: 'Create an SMS template',
+        description: 'Content in Jinja2 syntax (`{{ code }}`), checked when saved.',
         body: SmsTemplateCreate,
         response: { 201: SmsTemplate, ...guarded, ...problemResponses(409, 422) },
       },
@@ -101,8 +106,9 @@ export function registerNotificationsRoutes(
     {
       config: requirePermission('notifications', 'update'),
       schema: {
-        tags: templateTags,
+        operationId: 'updateSmsTemplate',
         summary: 'Update an SMS template (only the fields sent change)',
+        description: 'The templates the app sends cannot be renamed.',
         params: IdParams,
         body: SmsTemplateUpdate,
         response: { 200: SmsTemplate, ...guarded, ...problemResponses(404, 409, 422) },
@@ -116,8 +122,9 @@ export function registerNotificationsRoutes(
     {
       config: requirePermission('notifications', 'delete'),
       schema: {
-        tags: templateTags,
+        operationId: 'deleteSmsTemplate',
         summary: 'Delete an SMS template (not one the app itself sends)',
+        description: 'The templates the app sends cannot be deleted.',
         params: IdParams,
         response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 409, 422) },
       },

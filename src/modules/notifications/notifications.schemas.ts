@@ -1,18 +1,21 @@
 import { Type } from 'typebox'
 import { PageQuery } from '../../core/pagination.ts'
 
-export const Notification = Type.Object({
-  id: Type.Integer(),
-  channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
-  recipient: Type.String(),
-  template: Type.Union([Type.String(), Type.Null()]),
-  subject: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed')]),
-  attempts: Type.Integer(),
-  last_error: Type.Union([Type.String(), Type.Null()]),
-  created_at: Type.String({ format: 'date-time' }),
-  sent_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-})
+export const Notification = Type.Object(
+  {
+    id: Type.Integer(),
+    channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
+    recipient: Type.String(),
+    template: Type.Union([Type.String(), Type.Null()]),
+    subject: Type.Union([Type.String(), Type.Null()]),
+    status: Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed')]),
+    attempts: Type.Integer(),
+    last_error: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String({ format: 'date-time' }),
+    sent_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { title: 'Notification' },
+)
 
 export const NotificationsQuery = Type.Object(
   {
@@ -25,12 +28,15 @@ export const NotificationsQuery = Type.Object(
   { additionalProperties: false },
 )
 
-export const SmsTemplate = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  content: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-})
+export const SmsTemplate = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    content: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'SmsTemplate' },
+)
 
 const Name = Type.String({ pattern: '^[a-z0-9_]{1,100}$', description: 'snake_case' })
 const Content = Type.String({ minLength: 1, maxLength: 1600, description: 'Jinja2 syntax' })
@@ -38,7 +44,7 @@ const Description = Type.Union([Type.String({ maxLength: 255 }), Type.Null()])
 
 export const SmsTemplateCreate = Type.Object(
   { name: Name, content: Content, description: Type.Optional(Description) },
-  { additionalProperties: false },
+  { title: 'SmsTemplateCreate', additionalProperties: false },
 )
 
 export const SmsTemplateUpdate = Type.Object(
@@ -47,5 +53,5 @@ export const SmsTemplateUpdate = Type.Object(
     content: Type.Optional(Content),
     description: Type.Optional(Description),
   },
-  { additionalProperties: false },
+  { title: 'SmsTemplateUpdate', additionalProperties: false },
 )

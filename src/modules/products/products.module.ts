@@ -12,6 +12,7 @@ declare module '../../core/module.ts' {
 /** Categories and products in one module, as in the guide; v1 and v2 routes share the service. */
 export const productsModule = defineModule({
   name: 'products',
+  description: 'The catalogue: categories and products (v1 lists, v2 pages)',
   services: ({ database, cache }) => ({
     productsService: createProductsService({
       productsRepository: createProductsRepository(database.db),

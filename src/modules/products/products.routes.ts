@@ -28,16 +28,15 @@ export function registerProductsRoutes(
 ) {
   const categories = `${prefix}/categories`
   const products = `${prefix}/products`
-  const categoryTags = ['categories']
-  const productTags = ['products']
 
   app.get(
     `${categories}/`,
     {
       config: publicRoute,
       schema: {
-        tags: categoryTags,
+        operationId: 'listCategories',
         summary: 'List categories',
+        description: 'Every category, by id.',
         response: { 200: Type.Array(Category) },
       },
     },
@@ -49,8 +48,9 @@ export function registerProductsRoutes(
     {
       config: publicRoute,
       schema: {
-        tags: categoryTags,
+        operationId: 'getCategory',
         summary: 'Get a category',
+        description: 'One category by id.',
         params: IdParams,
         response: { 200: Category, ...problemResponses(404, 422) },
       },
@@ -63,8 +63,9 @@ export function registerProductsRoutes(
     {
       config: requirePermission('categories', 'create'),
       schema: {
-        tags: categoryTags,
+        operationId: 'createCategory',
         summary: 'Create a category',
+        description: 'Names are unique, case-insensitively.',
         body: CategoryCreate,
         response: { 201: Category, ...guarded, ...problemResponses(409, 422) },
       },
@@ -78,8 +79,9 @@ export function registerProductsRoutes(
     {
       config: requirePermission('categories', 'update'),
       schema: {
-        tags: categoryTags,
+        operationId: 'updateCategory',
         summary: 'Update a category (only the fields sent change)',
+        description: 'Only the fields sent change.',
         params: IdParams,
         body: CategoryUpdate,
         response: { 200: Category, ...guarded, ...problemResponses(404, 409, 422) },
@@ -93,8 +95,9 @@ export function registerProductsRoutes(
     {
       config: requirePermission('categories', 'delete'),
       schema: {
-        tags: categoryTags,
+        operationId: 'deleteCategory',
         summary: 'Delete a category and its products',
+        description: 'Its products are deleted with it.',
         params: IdParams,
         response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 422) },
       },
@@ -110,8 +113,9 @@ export function registerProductsRoutes(
     {
       config: publicRoute,
       schema: {
-        tags: productTags,
+        operationId: 'listProducts',
         summary: 'List products (v1: skip/limit, a plain array; see /api/v2/products/ for pages)',
+        description: 'Products by id, with their category, optionally of one category.',
         querystring: ProductsQuery,
         response: { 200: Type.Array(Product), ...problemResponses(422) },
       },
@@ -127,8 +131,9 @@ export function registerProductsRoutes(
     {
       config: publicRoute,
       schema: {
-        tags: productTags,
+        operationId: 'getProduct',
         summary: 'Get a product',
+        description: 'One product with its category.',
         params: IdParams,
         response: { 200: Product, ...problemResponses(404, 422) },
       },
@@ -142,8 +147,9 @@ export function registerProductsRoutes(
     {
       config: requirePermission('products', 'create'),
       schema: {
-        tags: productTags,
+        operationId: 'createProduct',
         summary: 'Create a product',
+        description: 'The category must exist (422 otherwise); prices have at most 2 decimals.',
         body: ProductCreate,
         response: { 201: Product, ...guarded, ...problemResponses(422) },
       },
@@ -157,7 +163,7 @@ export function registerProductsRoutes(
     {
       config: requirePermission('products', 'update'),
       schema: {
-        tags: productTags,
+        operationId: 'updateProduct',
         summary: 'Update a product (partial: only the fields sent change)',
         params: IdParams,
         body: ProductUpdate,
@@ -172,8 +178,9 @@ export function registerProductsRoutes(
     {
       config: requirePermission('products', 'delete'),
       schema: {
-        tags: productTags,
+        operationId: 'deleteProduct',
         summary: 'Delete a product',
+        description: 'Deletes the product.',
         params: IdParams,
         response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 422) },
       },
@@ -189,8 +196,10 @@ export function registerProductsRoutes(
     {
       config: publicRoute,
       schema: {
-        tags: productTags,
+        operationId: 'listProductPages',
         summary: 'List products as pages (v2)',
+        description:
+          'Products by id, with their category, optionally of one category, with the total.',
         querystring: ProductsPageQuery,
         response: { 200: Page(Product), ...problemResponses(422) },
       },

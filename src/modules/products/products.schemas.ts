@@ -4,13 +4,16 @@ import { PageQuery } from '../../core/pagination.ts'
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 })
 const Description = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()])
 
-export const Category = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  is_active: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time' }),
-})
+export const Category = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    is_active: Type.Boolean(),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Category' },
+)
 
 export const CategoryCreate = Type.Object(
   {
@@ -18,7 +21,7 @@ export const CategoryCreate = Type.Object(
     description: Type.Optional(Description(255)),
     is_active: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { title: 'CategoryCreate', additionalProperties: false },
 )
 
 export const CategoryUpdate = Type.Object(
@@ -27,7 +30,7 @@ export const CategoryUpdate = Type.Object(
     description: Type.Optional(Description(255)),
     is_active: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { title: 'CategoryUpdate', additionalProperties: false },
 )
 
 const Price = Type.Number({
@@ -37,17 +40,20 @@ const Price = Type.Number({
 })
 const Stock = Type.Integer({ minimum: 0, maximum: 2147483647 })
 
-export const Product = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  price: Type.Number(),
-  stock: Type.Integer(),
-  category_id: Type.Integer(),
-  is_active: Type.Boolean(),
-  category: Category,
-  created_at: Type.String({ format: 'date-time' }),
-})
+export const Product = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    price: Type.Number(),
+    stock: Type.Integer(),
+    category_id: Type.Integer(),
+    is_active: Type.Boolean(),
+    category: Category,
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Product' },
+)
 
 export const ProductCreate = Type.Object(
   {
@@ -58,7 +64,7 @@ export const ProductCreate = Type.Object(
     category_id: Id,
     is_active: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { title: 'ProductCreate', additionalProperties: false },
 )
 
 export const ProductUpdate = Type.Object(
@@ -70,7 +76,7 @@ export const ProductUpdate = Type.Object(
     category_id: Type.Optional(Id),
     is_active: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { title: 'ProductUpdate', additionalProperties: false },
 )
 
 /** The guide's v1 list: `skip` and `limit` (≤ 100), a plain array. */

@@ -11,6 +11,7 @@ declare module '../../core/module.ts' {
 
 export const rolesModule = defineModule({
   name: 'roles',
+  description: 'Roles and the permissions they grant (`resource:action`)',
   services: ({ database, cache }) => ({
     rolesService: createRolesService({
       rolesRepository: createRolesRepository(database.db),

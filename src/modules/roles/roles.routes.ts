@@ -33,7 +33,6 @@ const toRole = (row: RoleWithPermissions) => ({
 })
 
 const guarded = problemResponses(401, 403)
-const tags = ['roles']
 
 export function registerRolesRoutes(
   app: App,
@@ -44,8 +43,9 @@ export function registerRolesRoutes(
     {
       config: requirePermission('roles', 'read'),
       schema: {
-        tags,
+        operationId: 'listPermissions',
         summary: 'List permissions',
+        description: 'Every permission (`resource:action`).',
         response: { 200: Type.Array(Permission), ...guarded },
       },
     },
@@ -57,8 +57,9 @@ export function registerRolesRoutes(
     {
       config: requirePermission('roles', 'create'),
       schema: {
-        tags,
+        operationId: 'createPermission',
         summary: 'Create a permission',
+        description: 'A new `resource:action` pair.',
         body: PermissionCreate,
         response: { 201: Permission, ...guarded, ...problemResponses(409, 422) },
       },
@@ -71,7 +72,12 @@ export function registerRolesRoutes(
     `${prefix}/roles/`,
     {
       config: requirePermission('roles', 'read'),
-      schema: { tags, summary: 'List roles', response: { 200: Type.Array(Role), ...guarded } },
+      schema: {
+        operationId: 'listRoles',
+        summary: 'List roles',
+        description: 'Every role with its permissions.',
+        response: { 200: Type.Array(Role), ...guarded },
+      },
     },
     async () => (await rolesService.listRoles()).map(toRole),
   )
@@ -81,8 +87,9 @@ export function registerRolesRoutes(
     {
       config: requirePermission('roles', 'read'),
       schema: {
-        tags,
+        operationId: 'getRole',
         summary: 'Get a role',
+        description: 'One role with its permissions.',
         params: IdParams,
         response: { 200: Role, ...guarded, ...problemResponses(404, 422) },
       },
@@ -95,8 +102,9 @@ export function registerRolesRoutes(
     {
       config: requirePermission('roles', 'create'),
       schema: {
-        tags,
+        operationId: 'createRole',
         summary: 'Create a role',
+        description: 'You can only grant permissions you hold.',
         body: RoleCreate,
         response: { 201: Role, ...guarded, ...problemResponses(409, 422) },
       },
@@ -112,7 +120,7 @@ export function registerRolesRoutes(
     {
       config: requirePermission('roles', 'update'),
       schema: {
-        tags,
+        operationId: 'updateRole',
         summary: 'Rename or describe a role, or replace its permissions',
         description:
           'System roles keep their name and permissions. Granting or revoking a permission needs holding it.',
@@ -130,7 +138,7 @@ export function registerRolesRoutes(
     {
       config: requirePermission('roles', 'delete'),
       schema: {
-        tags,
+        operationId: 'deleteRole',
         summary: 'Delete a role (409 for system roles and roles still assigned)',
         params: IdParams,
         response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 409, 422) },
@@ -147,7 +155,7 @@ export function registerRolesRoutes(
     {
       config: requirePermission('roles', 'update'),
       schema: {
-        tags,
+        operationId: 'grantPermissions',
         summary: 'Grant permissions to a role',
         description: 'Granting a permission needs holding it; system roles are not changed.',
         params: IdParams,
@@ -170,7 +178,7 @@ export function registerRolesRoutes(
     {
       config: requirePermission('roles', 'update'),
       schema: {
-        tags,
+        operationId: 'revokePermission',
         summary: 'Revoke a permission from a role',
         description: 'Revoking a permission needs holding it; system roles are not changed.',
         params: RolePermissionParams,

@@ -3,13 +3,16 @@ import { Type } from 'typebox'
 const Name = Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z][a-z0-9_-]*$' })
 const Description = Type.Union([Type.String({ maxLength: 255 }), Type.Null()])
 
-export const Permission = Type.Object({
-  id: Type.Integer(),
-  name: Type.String({ description: '`resource:action`' }),
-  resource: Type.String(),
-  action: Type.String(),
-  description: Description,
-})
+export const Permission = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String({ description: '`resource:action`' }),
+    resource: Type.String(),
+    action: Type.String(),
+    description: Description,
+  },
+  { title: 'Permission' },
+)
 
 export const PermissionCreate = Type.Object(
   {
@@ -23,17 +26,20 @@ export const PermissionCreate = Type.Object(
     action: Name,
     description: Type.Optional(Description),
   },
-  { additionalProperties: false },
+  { title: 'PermissionCreate', additionalProperties: false },
 )
 
-export const Role = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  description: Description,
-  is_system: Type.Boolean(),
-  permissions: Type.Array(Permission),
-  created_at: Type.String({ format: 'date-time' }),
-})
+export const Role = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    description: Description,
+    is_system: Type.Boolean(),
+    permissions: Type.Array(Permission),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Role' },
+)
 
 const PermissionIds = Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), {
   maxItems: 500,
@@ -46,7 +52,7 @@ export const RoleCreate = Type.Object(
     description: Type.Optional(Description),
     permission_ids: Type.Optional(PermissionIds),
   },
-  { additionalProperties: false },
+  { title: 'RoleCreate', additionalProperties: false },
 )
 
 export const RoleUpdate = Type.Object(
@@ -58,12 +64,12 @@ export const RoleUpdate = Type.Object(
       description: "The role's permissions, replacing the ones it has",
     }),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'RoleUpdate', additionalProperties: false, minProperties: 1 },
 )
 
 export const RolePermissionsAdd = Type.Object(
   { permission_ids: PermissionIds },
-  { additionalProperties: false },
+  { title: 'RolePermissionsAdd', additionalProperties: false },
 )
 
 export const RolePermissionParams = Type.Object({

@@ -14,6 +14,7 @@ const DEVELOPMENT_SUPERUSER = 'admin@example.com'
 
 export const usersModule = defineModule({
   name: 'users',
+  description: 'User accounts: your own profile and password, and user administration',
   services({ database, passwords, config }, { rolesService, notificationsService }) {
     const usersService = createUsersService({
       usersRepository: createUsersRepository(database.db),

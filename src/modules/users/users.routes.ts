@@ -24,7 +24,6 @@ export const toUser = (user: UserWithRole) => ({
 })
 
 const guarded = problemResponses(401, 403)
-const tags = ['users']
 
 export function registerUsersRoutes(
   app: App,
@@ -36,7 +35,12 @@ export function registerUsersRoutes(
     `${base}/me`,
     {
       config: activeUser,
-      schema: { tags, summary: 'The current user', response: { 200: User, ...guarded } },
+      schema: {
+        operationId: 'getCurrentUser',
+        summary: 'The current user',
+        description: 'The signed-in user.',
+        response: { 200: User, ...guarded },
+      },
     },
     async (request) => toUser(principalOf(request).record as UserWithRole),
   )
@@ -46,8 +50,10 @@ export function registerUsersRoutes(
     {
       config: activeUser,
       schema: {
-        tags,
+        operationId: 'updateCurrentUser',
         summary: 'Update your profile',
+        description:
+          'Only the fields sent change; your role and active flag are not yours to change.',
         body: ProfileUpdate,
         response: { 200: User, ...guarded, ...problemResponses(409, 422) },
       },
@@ -61,7 +67,7 @@ export function registerUsersRoutes(
     {
       config: requirePermission('users', 'read'),
       schema: {
-        tags,
+        operationId: 'listUsers',
         summary: 'List users, newest first; `search` matches email, username and names',
         querystring: UsersQuery,
         response: { 200: Page(User), ...guarded, ...problemResponses(422) },
@@ -79,8 +85,9 @@ export function registerUsersRoutes(
     {
       config: requirePermission('users', 'create'),
       schema: {
-        tags,
+        operationId: 'createUser',
         summary: 'Create a user',
+        description: 'Assigning a role needs every permission it grants.',
         body: UserCreate,
         response: { 201: User, ...guarded, ...problemResponses(409, 422) },
       },
@@ -94,8 +101,9 @@ export function registerUsersRoutes(
     {
       config: requirePermission('users', 'read'),
       schema: {
-        tags,
+        operationId: 'getUser',
         summary: 'Get a user',
+        description: 'One user by id.',
         params: IdParams,
         response: { 200: User, ...guarded, ...problemResponses(404, 422) },
       },
@@ -108,7 +116,7 @@ export function registerUsersRoutes(
     {
       config: requirePermission('users', 'update'),
       schema: {
-        tags,
+        operationId: 'updateUser',
         summary: 'Update a user (is_superuser only by a superuser)',
         params: IdParams,
         body: UserUpdate,
@@ -124,8 +132,9 @@ export function registerUsersRoutes(
     {
       config: requirePermission('users', 'delete'),
       schema: {
-        tags,
+        operationId: 'deleteUser',
         summary: 'Delete a user',
+        description: 'Not the last active superuser; only a superuser deletes a superuser.',
         params: IdParams,
         response: { 204: Type.Null(), ...guarded, ...problemResponses(404, 409, 422) },
       },

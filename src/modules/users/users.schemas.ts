@@ -11,21 +11,24 @@ const Phone = Type.Union([
 ])
 const RoleId = Type.Union([Type.Integer({ minimum: 1, maximum: 2147483647 }), Type.Null()])
 
-export const User = Type.Object({
-  id: Type.Integer(),
-  email: Type.String(),
-  username: Type.String(),
-  first_name: Type.Union([Type.String(), Type.Null()]),
-  last_name: Type.Union([Type.String(), Type.Null()]),
-  phone_number: Type.Union([Type.String(), Type.Null()]),
-  is_active: Type.Boolean(),
-  is_superuser: Type.Boolean(),
-  role_id: Type.Union([Type.Integer(), Type.Null()]),
-  role: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
-  two_factor_enabled: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-})
+export const User = Type.Object(
+  {
+    id: Type.Integer(),
+    email: Type.String(),
+    username: Type.String(),
+    first_name: Type.Union([Type.String(), Type.Null()]),
+    last_name: Type.Union([Type.String(), Type.Null()]),
+    phone_number: Type.Union([Type.String(), Type.Null()]),
+    is_active: Type.Boolean(),
+    is_superuser: Type.Boolean(),
+    role_id: Type.Union([Type.Integer(), Type.Null()]),
+    role: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
+    two_factor_enabled: Type.Boolean(),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { title: 'User' },
+)
 
 export const UserRegister = Type.Object(
   {
@@ -36,7 +39,7 @@ export const UserRegister = Type.Object(
     last_name: Type.Optional(Name),
     phone_number: Type.Optional(Phone),
   },
-  { additionalProperties: false },
+  { title: 'UserRegister', additionalProperties: false },
 )
 
 export const UserCreate = Type.Object(
@@ -46,7 +49,7 @@ export const UserCreate = Type.Object(
     is_superuser: Type.Optional(Type.Boolean()),
     role_id: Type.Optional(RoleId),
   },
-  { additionalProperties: false },
+  { title: 'UserCreate', additionalProperties: false },
 )
 
 export const ProfileUpdate = Type.Object(
@@ -56,7 +59,7 @@ export const ProfileUpdate = Type.Object(
     last_name: Type.Optional(Name),
     phone_number: Type.Optional(Phone),
   },
-  { additionalProperties: false },
+  { title: 'ProfileUpdate', additionalProperties: false },
 )
 
 export const UserUpdate = Type.Object(
@@ -66,7 +69,7 @@ export const UserUpdate = Type.Object(
     role_id: Type.Optional(RoleId),
     is_superuser: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { title: 'UserUpdate', additionalProperties: false },
 )
 
 export const UsersQuery = Type.Object({
