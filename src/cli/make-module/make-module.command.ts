@@ -189,8 +189,14 @@ export const makeModuleCommand: ProjectCommand = {
     ])
     // A process of its own: this one loaded the modules before the new one existed.
     run(process.execPath, [join(root, 'bin/food-fleet.mjs'), 'openapi'])
+    run(process.execPath, [
+      join(root, 'node_modules/openapi-typescript/bin/cli.js'),
+      'openapi/openapi.json',
+      '--output',
+      'clients/typescript/src/schema.ts',
+    ])
     process.stdout.write(
-      `Module ${module} created:\n${touched.map((path) => `  ${path.slice(root.length + 1)}`).join('\n')}\n  migrations/ (new migration)\n  openapi/openapi.json (its routes)\nNext: edit src/modules/${module}/${module}.service.ts, then npm test\n`,
+      `Module ${module} created:\n${touched.map((path) => `  ${path.slice(root.length + 1)}`).join('\n')}\n  migrations/ (new migration)\n  openapi/openapi.json and clients/typescript/src/schema.ts (its routes)\nNext: edit src/modules/${module}/${module}.service.ts, then npm test\n`,
     )
     return 0
   },
