@@ -44,6 +44,11 @@ describe('GET /openapi.json', () => {
     expect(byId.getCurrentUser?.route).toBe('GET /api/v1/users/me')
     for (const operation of operations) {
       expect(operation.tags, operation.route).toHaveLength(1)
+      expect(operation.summary && operation.description, operation.route).toBeTruthy()
+      for (const parameter of operation.parameters ?? []) {
+        const described = parameter.description ?? parameter.schema?.description
+        expect(described, `${operation.route} ${parameter.name}`).toBeTruthy()
+      }
       const protectedRoute = operation.security.length > 0
       for (const [status, response] of Object.entries(operation.responses)) {
         // Readiness answers its report, unhealthy or not (the guide's contract).
@@ -114,6 +119,9 @@ describe('openapi/openapi.json', () => {
 
 interface Operation {
   operationId: string
+  summary?: string
+  description?: string
+  parameters?: { name: string; description?: string; schema?: { description?: string } }[]
   tags: string[]
   security: unknown[]
   responses: Record<

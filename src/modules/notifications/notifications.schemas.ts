@@ -20,9 +20,15 @@ export const Notification = Type.Object(
 export const NotificationsQuery = Type.Object(
   {
     ...PageQuery.properties,
-    channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
+    channel: Type.Optional(
+      Type.Union([Type.Literal('email'), Type.Literal('sms')], {
+        description: 'Only this channel',
+      }),
+    ),
     status: Type.Optional(
-      Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed')]),
+      Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed')], {
+        description: 'Only messages in this state',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -80,14 +80,23 @@ export const ProductUpdate = Type.Object(
 )
 
 /** The guide's v1 list: `skip` and `limit` (≤ 100), a plain array. */
+const InCategory = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Only products of this category' }),
+)
+
 export const ProductsQuery = Type.Object({
-  skip: Type.Integer({ minimum: 0, maximum: 2147483647, default: 0 }),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
-  category_id: Type.Optional(Id),
+  skip: Type.Integer({
+    minimum: 0,
+    maximum: 2147483647,
+    default: 0,
+    description: 'Products to skip',
+  }),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 100, description: 'Products to list' }),
+  category_id: InCategory,
 })
 
 /** v2: the pagination helper's `page` and `size`. */
 export const ProductsPageQuery = Type.Object({
   ...PageQuery.properties,
-  category_id: Type.Optional(Id),
+  category_id: InCategory,
 })

@@ -73,6 +73,10 @@ export const RolePermissionsAdd = Type.Object(
 )
 
 export const RolePermissionParams = Type.Object({
-  id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
-  permission_id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  id: Type.Integer({ minimum: 1, maximum: 2147483647, description: 'The role’s id' }),
+  permission_id: Type.Integer({
+    minimum: 1,
+    maximum: 2147483647,
+    description: 'The permission’s id',
+  }),
 })

@@ -74,5 +74,7 @@ export const UserUpdate = Type.Object(
 
 export const UsersQuery = Type.Object({
   ...PageQuery.properties,
-  search: Type.Optional(Type.String({ maxLength: 100 })),
+  search: Type.Optional(
+    Type.String({ maxLength: 100, description: 'Part of the email, username or a name' }),
+  ),
 })
