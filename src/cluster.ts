@@ -7,7 +7,7 @@ import { promClient, serveMetrics } from './core/metrics.ts'
 import { createModuleContext, createServices, seedModules } from './core/module.ts'
 import { openInfrastructure } from './infrastructure.ts'
 import { modules } from './modules/index.ts'
-import { exitWith, explainStartupError } from './startup.ts'
+import { exitWith, explainStartupError, stopOnSignal } from './startup.ts'
 
 /** A worker that dies sooner than this after its start is restarted after a pause, not at once. */
 const CRASH_LOOP_MS = 5000
@@ -41,13 +41,27 @@ export async function runCluster(config: Config, logger: Logger): Promise<void> 
     )
   }
 
-  let stopping = false
   const bornAt = new Map<Worker, number>()
   const fork = () => bornAt.set(cluster.fork(), Date.now())
+  const stopper = stopOnSignal(
+    logger,
+    { stopping: 'stopping HTTP workers', stopped: 'stopped' },
+    async () => {
+      const workers = [...bornAt.keys()]
+      const exited = Promise.all(workers.map((worker) => once(worker, 'exit')))
+      for (const worker of workers) worker.process.kill('SIGTERM')
+      const force = setTimeout(() => {
+        for (const worker of workers) worker.process.kill('SIGKILL')
+      }, config.SHUTDOWN_TIMEOUT_MS + 5000)
+      await exited
+      clearTimeout(force)
+      metricsServer?.close()
+    },
+  )
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (bornAt.get(worker) ?? 0)
     bornAt.delete(worker)
-    if (stopping) return
+    if (stopper.isStopping()) return
     logger.error({ pid: worker.process.pid, code, signal }, 'HTTP worker died; starting another')
     setTimeout(fork, lived < CRASH_LOOP_MS ? 1000 : 0)
   })
@@ -56,25 +70,4 @@ export async function runCluster(config: Config, logger: Logger): Promise<void> 
     { workers: config.WEB_CONCURRENCY, metricsPort: config.METRICS_PORT },
     `${config.APP_NAME}: ${config.WEB_CONCURRENCY} HTTP workers on http://${config.HOST}:${config.PORT}`,
   )
-
-  async function shutdown(signal: NodeJS.Signals): Promise<void> {
-    if (stopping) return
-    stopping = true
-    logger.info({ signal }, 'stopping HTTP workers')
-    const workers = [...bornAt.keys()]
-    const exited = Promise.all(workers.map((worker) => once(worker, 'exit')))
-    for (const worker of workers) worker.process.kill('SIGTERM')
-    const force = setTimeout(() => {
-      for (const worker of workers) worker.process.kill('SIGKILL')
-    }, config.SHUTDOWN_TIMEOUT_MS + 5000)
-    await exited
-    clearTimeout(force)
-    metricsServer?.close()
-    logger.info('stopped')
-    logger.flush()
-    process.exit(0)
-  }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, (received) => void shutdown(received))
-  }
 }

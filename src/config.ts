@@ -319,8 +319,8 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     if (value === undefined || value === '') continue
     raw[key] = coerce(key, value, schema)
   }
-  // Checked once per process: interpreting the schema (typebox/value) costs a few ms where
-  // compiling a validator (Ajv) took ~90 ms of every start.
+  // Checked once per process: interpreting the schema (typebox/value) is cheaper than
+  // compiling a validator (Ajv) for one use.
   const withDefaults = Value.Default(configSchema, raw) as Record<string, unknown>
   const [first] = Value.Errors(configSchema, withDefaults)
   if (first) {

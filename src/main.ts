@@ -3,7 +3,13 @@ import type { Config } from './config.ts'
 import { openDatabase } from './core/db/database.ts'
 import { createLogger, type Logger } from './core/logger.ts'
 import type { serveMetrics } from './core/metrics.ts'
-import { boundHeapGrowth, exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
+import {
+  boundHeapGrowth,
+  exitWith,
+  explainStartupError,
+  loadConfigOrExit,
+  stopOnSignal,
+} from './startup.ts'
 
 const startedAt = performance.now()
 boundHeapGrowth()
@@ -19,7 +25,7 @@ function stopOnStartupError(error: unknown): never {
 /** One HTTP process: alone, or one of the cluster's workers (then migrations and seeds are done). */
 async function serve(config: Config, logger: Logger): Promise<void> {
   const inCluster = cluster.isWorker
-  // The embedded database takes ~0.6 s to start, on its own thread: it is opened first, and the
+  // The embedded database is slow to start, on its own thread: it is opened first, and the
   // rest of the code (most of what there is to load) is imported and the app built meanwhile.
   const database = await openDatabase(config, logger, 'app').catch(stopOnStartupError)
   const [
@@ -96,29 +102,18 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   )
   compileSchemas().catch((error) => logger.error({ err: error }, 'a route schema does not compile'))
 
-  let stopping = false
-  async function shutdown(signal: NodeJS.Signals): Promise<void> {
-    if (stopping) return
-    stopping = true
-    logger.info({ signal }, 'shutting down: finishing in-flight requests')
-    const force = setTimeout(() => app.server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS)
-    force.unref()
-    try {
+  stopOnSignal(
+    logger,
+    { stopping: 'shutting down: finishing in-flight requests', stopped: 'stopped' },
+    async () => {
+      const force = setTimeout(() => app.server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS)
+      force.unref()
       metricsServer?.close()
       await app.close()
       clearTimeout(force)
       await infrastructure.close()
-      logger.info('stopped')
-      process.exit(0)
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed')
-      process.exit(1)
-    }
-  }
-
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, (received) => void shutdown(received))
-  }
+    },
+  )
 }
 
 if (cluster.isPrimary && config.WEB_CONCURRENCY > 1) {

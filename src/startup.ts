@@ -1,18 +1,50 @@
 import { setFlagsFromString } from 'node:v8'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { DataDirLockedError } from './core/db/lock.ts'
+import type { Logger } from './core/logger.ts'
 import { RedisUnreachableError } from './core/redis.ts'
 
 /**
  * A long-running process (server, worker) lets V8's old generation grow by at most 50 % between
- * major collections, where V8 would otherwise allow up to 4× while collecting is fast. The
- * app's live set is small (~30 MB), so the default let a burst of traffic take the heap far past
- * it before a collection: `npm run bench` peaked at 163–169 MB RSS with the default and 127–130 MB
- * with this, at the same throughput. Node refuses the flag in NODE_OPTIONS, so it is set here,
- * at start-up; V8 reads it at each collection.
+ * major collections, where V8 would otherwise allow up to 4× while collecting is fast: the app's
+ * live set is small, and the default let a burst of traffic take the heap far past it before a
+ * collection (bench/README.md). Node refuses the flag in NODE_OPTIONS, so it is set here, at
+ * start-up; V8 reads it at each collection.
  */
 export function boundHeapGrowth(): void {
   setFlagsFromString('--heap-growing-percent=50')
+}
+
+/**
+ * Stops the process gracefully on SIGTERM or SIGINT, once: logs `stopping`, runs `stop`, logs
+ * `stopped` and exits 0 — or logs why it failed and exits 1. `isStopping()` says whether a
+ * signal has come.
+ */
+export function stopOnSignal(
+  logger: Logger,
+  messages: { stopping: string; stopped: string },
+  stop: () => Promise<void>,
+): { isStopping(): boolean } {
+  let stopping = false
+  async function onSignal(signal: NodeJS.Signals): Promise<void> {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, messages.stopping)
+    try {
+      await stop()
+      logger.info(messages.stopped)
+      logger.flush()
+      process.exit(0)
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed')
+      logger.flush()
+      process.exit(1)
+    }
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, (received) => void onSignal(received))
+  }
+  return { isStopping: () => stopping }
 }
 
 /** Stops the process with one line on stderr: the reason, no stack trace. */

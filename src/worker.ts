@@ -2,7 +2,13 @@ import { createLogger } from './core/logger.ts'
 import { createModuleContext, createServices, jobHandlersOf } from './core/module.ts'
 import { openInfrastructure } from './infrastructure.ts'
 import { modules } from './modules/index.ts'
-import { boundHeapGrowth, exitWith, explainStartupError, loadConfigOrExit } from './startup.ts'
+import {
+  boundHeapGrowth,
+  exitWith,
+  explainStartupError,
+  loadConfigOrExit,
+  stopOnSignal,
+} from './startup.ts'
 
 /**
  * `npm run worker`: works every module's background jobs and runs their schedules — the guide's
@@ -35,21 +41,8 @@ logger.info(
 // Logs are written asynchronously: whoever waits for this line (an operator, a supervisor) sees it now.
 logger.flush()
 
-let stopping = false
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return
-  stopping = true
-  logger.info({ signal }, 'worker shutting down: finishing running jobs')
-  try {
-    await infrastructure.close()
-    logger.info('worker stopped')
-    process.exit(0)
-  } catch (error) {
-    logger.error({ err: error }, 'worker shutdown failed')
-    process.exit(1)
-  }
-}
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, (received) => void shutdown(received))
-}
+stopOnSignal(
+  logger,
+  { stopping: 'worker shutting down: finishing running jobs', stopped: 'worker stopped' },
+  () => infrastructure.close(),
+)

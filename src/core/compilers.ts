@@ -101,8 +101,8 @@ export interface LazyCompilers {
 
 /**
  * Fastify's own Ajv and fast-json-stringify compilers, each schema compiled when a request first
- * needs it (or by `compileAll`) rather than all (~300) before the server listens, where they took
- * ~0.4 s of a restart. Problem responses are declared on every route for the OpenAPI document,
+ * needs it (or by `compileAll`) rather than all before the server listens, where they were most
+ * of a restart. Problem responses are declared on every route for the OpenAPI document,
  * but the error handler sends them already serialized: they never get a serializer.
  */
 export function createLazyCompilers(): LazyCompilers {

@@ -6,7 +6,7 @@ import { lazyRequire } from './lazy.ts'
 import type { Logger } from './logger.ts'
 import { ioredis, type Redis } from './redis.ts'
 
-/** BullMQ (1.3 MB of code) is loaded only by a process with `REDIS_URL`. */
+/** BullMQ, a large library, is loaded only by a process with `REDIS_URL`. */
 const bullmq = lazyRequire<typeof import('bullmq')>('bullmq')
 
 /** A kind of background job and the payload it carries; modules declare them in `<name>.jobs.ts`. */

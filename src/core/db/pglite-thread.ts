@@ -49,7 +49,7 @@ export interface PgliteReply {
 const WORKER_URL = new URL('./pglite-worker.js', import.meta.url)
 
 /**
- * PGlite on a worker thread. Its start-up (~0.6 s of WebAssembly) runs while the main thread loads
+ * PGlite on a worker thread. Its start-up (WebAssembly) runs while the main thread loads
  * the app, and its queries never block the event loop. Requests made before it is ready wait for
  * it; a PostgreSQL error comes back as an `Error` with the same fields (`code`, `constraint`…).
  * The thread keeps the process alive only while a request is pending.

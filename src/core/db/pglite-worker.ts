@@ -23,8 +23,8 @@ const port = parentPort
 if (!port) throw new Error('pglite-worker.ts runs as a worker thread (see pglite-thread.ts)')
 const options = workerData as PgliteThreadOptions
 /**
- * PostgreSQL's 128 MB of shared buffers are allocated in PGlite's WebAssembly memory at start
- * (~115 MB of resident memory, ~50 ms); the files are cached by the operating system anyway.
+ * PostgreSQL's default shared buffers would all be allocated in PGlite's WebAssembly memory at
+ * start, as resident memory; the files are cached by the operating system anyway.
  */
 const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
 const client = options.loadDataDir

@@ -2,7 +2,7 @@ import type { Cache, JsonText } from '../../core/cache.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import { fromNumeric, hasAtMostDecimals, toNumeric } from '../../core/money.ts'
 import { offsetOf, pageJson } from '../../core/pagination.ts'
-import { DEMO_CATALOGUE } from './products.demo.ts'
+import { DEMO_CATALOGUE } from './products.seed-demo.ts'
 import {
   categoryNameTaken,
   categoryNotFound,
