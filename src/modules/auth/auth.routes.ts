@@ -62,7 +62,7 @@ export function registerAuthRoutes(
     limits,
   }: {
     authService: AuthService
-    usersService: UsersService
+    usersService: Pick<UsersService, 'register'>
     prefix: string
     limits: AuthRateLimits
   },

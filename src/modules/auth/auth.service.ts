@@ -61,8 +61,17 @@ export function createAuthService({
   codeSecret,
 }: {
   authRepository: AuthRepository
-  usersService: UsersService
-  notificationsService: NotificationsService
+  usersService: Pick<
+    UsersService,
+    | 'findByEmail'
+    | 'get'
+    | 'loadPrincipal'
+    | 'checkPassword'
+    | 'setPassword'
+    | 'rehash'
+    | 'setTwoFactor'
+  >
+  notificationsService: Pick<NotificationsService, 'email' | 'sms'>
   jobs: Jobs
   passwords: Passwords
   tokens: Tokens

@@ -2,7 +2,6 @@ import type { Cache, JsonText } from '../../core/cache.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import { fromNumeric, hasAtMostDecimals, toNumeric } from '../../core/money.ts'
 import { offsetOf, pageJson } from '../../core/pagination.ts'
-import { DEMO_CATALOGUE } from './products.seed-demo.ts'
 import {
   categoryNameTaken,
   categoryNotFound,
@@ -12,6 +11,7 @@ import {
 } from './products.errors.ts'
 import type { CategoryRow } from './products.models.ts'
 import type { NewProduct, ProductsRepository, ProductWithCategory } from './products.repository.ts'
+import { DEMO_CATALOGUE } from './products.seed-demo.ts'
 
 /**
  * What the service hands out is already the wire shape (snake_case, price as a number, times

@@ -60,7 +60,7 @@ export function createUsersService({
   passwords,
 }: {
   usersRepository: UsersRepository
-  rolesService: RolesService
+  rolesService: Pick<RolesService, 'accessOf'>
   passwords: Passwords
 }) {
   const registrationListeners: RegistrationListener[] = []
