@@ -9,8 +9,9 @@ import autocannon from 'autocannon'
 export const ROOT = new URL('..', import.meta.url).pathname
 
 /** The app exactly as `npm start` runs it (Node flags included), minus npm and `exec node`. */
-const START = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8'))
-  .scripts.start.split(' ')
+const START = JSON.parse(
+  readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8'),
+).scripts.start.split(' ')
 export const APP = START.slice(START.indexOf('node') + 1)
 
 const hasTaskset = (() => {
