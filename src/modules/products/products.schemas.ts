@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { PageQuery } from '../../core/pagination.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 })
@@ -100,3 +100,10 @@ export const ProductsPageQuery = Type.Object({
   ...PageQuery.properties,
   category_id: InCategory,
 })
+
+export type Category = Static<typeof Category>
+export type CategoryCreate = Static<typeof CategoryCreate>
+export type CategoryUpdate = Static<typeof CategoryUpdate>
+export type Product = Static<typeof Product>
+export type ProductCreate = Static<typeof ProductCreate>
+export type ProductUpdate = Static<typeof ProductUpdate>

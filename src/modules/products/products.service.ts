@@ -11,47 +11,21 @@ import {
 } from './products.errors.ts'
 import type { CategoryRow } from './products.models.ts'
 import type { NewProduct, ProductsRepository, ProductWithCategory } from './products.repository.ts'
+import type {
+  Category,
+  CategoryCreate,
+  CategoryUpdate,
+  Product,
+  ProductCreate,
+  ProductUpdate,
+} from './products.schemas.ts'
 import { DEMO_CATALOGUE } from './products.seed-demo.ts'
 
 /**
- * What the service hands out is already the wire shape (snake_case, price as a number, times
- * as ISO strings), so a cached copy is byte-for-byte what the database would have given.
+ * What the service hands out is already the wire shape (the schemas' types: snake_case, price
+ * as a number, times as ISO strings), so a cached copy is byte-for-byte what the database would
+ * have given.
  */
-export interface Category {
-  id: number
-  name: string
-  description: string | null
-  is_active: boolean
-  created_at: string
-}
-
-export interface Product {
-  id: number
-  name: string
-  description: string | null
-  price: number
-  stock: number
-  category_id: number
-  is_active: boolean
-  category: Category
-  created_at: string
-}
-
-export interface CategoryInput {
-  name?: string
-  description?: string | null
-  is_active?: boolean
-}
-
-export interface ProductInput {
-  name?: string
-  description?: string | null
-  price?: number
-  stock?: number
-  category_id?: number
-  is_active?: boolean
-}
-
 const toCategory = (row: CategoryRow): Category => ({
   id: row.id,
   name: row.name,
@@ -95,7 +69,7 @@ export function createProductsService({
     if (!hasAtMostDecimals(price)) throw invalidPrice(price)
   }
 
-  function productColumns(input: ProductInput): Partial<NewProduct> {
+  function productColumns(input: ProductUpdate): Partial<NewProduct> {
     if (input.price !== undefined) checkPrice(input.price)
     return {
       name: input.name,
@@ -175,7 +149,7 @@ export function createProductsService({
 
     getCategory: async (categoryId: number) => toCategory(await requireCategory(categoryId)),
 
-    async createCategory(input: Required<Pick<CategoryInput, 'name'>> & CategoryInput) {
+    async createCategory(input: CategoryCreate) {
       try {
         const row = await productsRepository.insertCategory({
           name: input.name,
@@ -190,7 +164,7 @@ export function createProductsService({
       }
     },
 
-    async updateCategory(categoryId: number, input: CategoryInput): Promise<Category> {
+    async updateCategory(categoryId: number, input: CategoryUpdate): Promise<Category> {
       const changes = {
         name: input.name,
         description: input.description,
@@ -229,9 +203,7 @@ export function createProductsService({
       return pageJson(items, total, page, size)
     },
 
-    async createProduct(
-      input: Required<Pick<ProductInput, 'name' | 'price' | 'category_id'>> & ProductInput,
-    ): Promise<Product> {
+    async createProduct(input: ProductCreate): Promise<Product> {
       checkPrice(input.price)
       try {
         const row = await productsRepository.insertProduct({
@@ -250,7 +222,7 @@ export function createProductsService({
     },
 
     /** PUT as in the guide: a partial update, only the fields sent change. */
-    async updateProduct(productId: number, input: ProductInput): Promise<Product> {
+    async updateProduct(productId: number, input: ProductUpdate): Promise<Product> {
       const columns = productColumns(input)
       if (Object.values(columns).some((value) => value !== undefined)) {
         try {
