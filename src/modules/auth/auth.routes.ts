@@ -4,7 +4,7 @@ import { activeUser, principalOf, publicRoute } from '../../core/auth/access.ts'
 import type { App } from '../../core/module.ts'
 import { parseRate, type RateRule } from '../../core/rate-limit.ts'
 import { problemResponses } from '../../core/schemas.ts'
-import { toUser } from '../users/users.routes.ts'
+import { toUser } from '../users/users.mappers.ts'
 import { User, UserRegister } from '../users/users.schemas.ts'
 import type { UsersService } from '../users/users.service.ts'
 import {

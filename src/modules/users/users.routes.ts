@@ -3,25 +3,9 @@ import { activeUser, principalOf, requirePermission } from '../../core/auth/acce
 import type { App } from '../../core/module.ts'
 import { Page } from '../../core/pagination.ts'
 import { IdParams, problemResponses } from '../../core/schemas.ts'
+import { toUser } from './users.mappers.ts'
 import { ProfileUpdate, User, UserCreate, UsersQuery, UserUpdate } from './users.schemas.ts'
 import type { UsersService, UserWithRole } from './users.service.ts'
-
-/** The wire shape of a user: never the password hash. */
-export const toUser = (user: UserWithRole) => ({
-  id: user.id,
-  email: user.email,
-  username: user.username,
-  first_name: user.firstName,
-  last_name: user.lastName,
-  phone_number: user.phoneNumber,
-  is_active: user.isActive,
-  is_superuser: user.isSuperuser,
-  role_id: user.roleId,
-  role: user.role,
-  two_factor_enabled: user.twoFactorEnabled,
-  created_at: user.createdAt.toISOString(),
-  updated_at: user.updatedAt.toISOString(),
-})
 
 const guarded = problemResponses(401, 403)
 

@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { PageQuery } from '../../core/pagination.ts'
 
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 })
@@ -78,3 +78,5 @@ export const UsersQuery = Type.Object({
     Type.String({ maxLength: 100, description: 'Part of the email, username or a name' }),
   ),
 })
+
+export type User = Static<typeof User>
