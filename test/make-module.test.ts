@@ -87,8 +87,9 @@ describe('make:module', () => {
       expect(existsSync(join(dir, `deliveries.${role}.ts`))).toBe(true)
     }
     expect(readFileSync(join(copy, 'src/modules/index.ts'), 'utf8')).toContain('deliveriesModule')
-    expect(readFileSync(join(copy, 'src/modules/roles/roles.service.ts'), 'utf8')).toContain(
-      "'deliveries'",
+    // Its permissions are seeded from the module's own `resources`: no other file is edited.
+    expect(readFileSync(join(dir, 'deliveries.module.ts'), 'utf8')).toContain(
+      "resources: ['deliveries']",
     )
     expect(
       readdirSync(join(copy, 'migrations')).some((file) => file.endsWith('_deliveries.sql')),

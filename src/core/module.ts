@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify'
-import type { PrincipalLoader } from './auth/access.ts'
+import type { PrincipalLoader, Resource } from './auth/access.ts'
 import { createPasswords, type Passwords } from './auth/passwords.ts'
 import type { SessionCheck } from './auth/sessions.ts'
 import { createTokens, type Tokens } from './auth/tokens.ts'
@@ -49,10 +49,12 @@ export interface AppModule {
   name: string
   /** What it does, in a sentence: its tag's description in the OpenAPI document. */
   description: string
+  /** The resources it owns: their create/read/update/delete permissions are seeded. */
+  resources?: readonly Resource[]
   services?(context: ModuleContext, services: Services): Partial<Services>
   routes?(app: App, services: Services, context: ModuleContext): void | Promise<void>
   /** Idempotent; runs on start and by `food-fleet seed`, in module order. */
-  seed?(services: Services, context: ModuleContext): Promise<void>
+  seed?(services: Services, context: ModuleContext, modules: readonly AppModule[]): Promise<void>
   /** The background jobs and schedules it works (`npm run worker`, or RUN_WORKERS). */
   jobs?(services: Services, context: ModuleContext): JobHandler[]
 }
@@ -93,8 +95,12 @@ export async function seedModules(
   services: Services,
   context: ModuleContext,
 ): Promise<void> {
-  for (const module of modules) await module.seed?.(services, context)
+  for (const module of modules) await module.seed?.(services, context, modules)
 }
+
+/** Every resource the modules own. */
+export const resourcesOf = (modules: readonly AppModule[]): Resource[] =>
+  modules.flatMap((module) => module.resources ?? [])
 
 export function jobHandlersOf(
   modules: AppModule[],

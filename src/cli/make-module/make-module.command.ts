@@ -96,17 +96,6 @@ function registerModule(root: string, module: string, camelName: string): void {
   writeFileSync(indexFile, registered)
 }
 
-function seedPermissions(root: string, module: string): void {
-  const rolesService = join(root, 'src/modules/roles/roles.service.ts')
-  const source = readFileSync(rolesService, 'utf8')
-  const updated = source.replace(
-    /(export const SEEDED_RESOURCES = \[[^\]]*?)(,?\s*\])/,
-    (_, list: string, end: string) => `${list}, '${module}'${end.replace(/^,/, '')}`,
-  )
-  if (updated === source) throw new Error('Cannot find SEEDED_RESOURCES in roles.service.ts')
-  writeFileSync(rolesService, updated)
-}
-
 export const makeModuleCommand: ProjectCommand = {
   name: 'make:module',
   description:
@@ -167,14 +156,9 @@ export const makeModuleCommand: ProjectCommand = {
       return path
     })
     registerModule(root, module, spec.names.camel)
-    seedPermissions(root, module)
     const run = (command: string, commandArgs: string[]) =>
       execFileSync(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
-    const touched = [
-      ...written,
-      join(modulesDir, 'index.ts'),
-      join(modulesDir, 'roles/roles.service.ts'),
-    ]
+    const touched = [...written, join(modulesDir, 'index.ts')]
     run(process.execPath, [
       join(root, 'node_modules/@biomejs/biome/bin/biome'),
       'check',

@@ -131,7 +131,10 @@ export function schemasFile({ names, fields, references }: ModuleSpec): string {
           `    ${wireKey(f)}: ${optional ? `Type.Optional(${inputSchema(f)})` : inputSchema(f)},`,
       )
       .join('\n')
-  const filters = references.map((r) => `  ${r.field.name}_id: Type.Optional(Id),`)
+  const filters = references.map(
+    (r) =>
+      `  ${r.field.name}_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Only those of this ${r.field.name.replaceAll('_', ' ')}' })),`,
+  )
   return `import { Type } from 'typebox'
 import { PageQuery } from '../../core/pagination.ts'
 
@@ -515,6 +518,12 @@ import { create${names.pascal}Repository } from './${names.module}.repository.ts
 import { register${names.pascal}Routes } from './${names.module}.routes.ts'
 import { create${names.pascal}Service, type ${names.pascal}Service } from './${names.module}.service.ts'
 
+declare module '../../core/auth/access.ts' {
+  interface Resources {
+    ${names.module}: true
+  }
+}
+
 declare module '../../core/module.ts' {
   interface Services {
     ${names.camel}Service: ${names.pascal}Service
@@ -524,6 +533,7 @@ declare module '../../core/module.ts' {
 export const ${names.camel}Module = defineModule({
   name: '${names.module}',
   description: '${upperFirst(names.module.replaceAll('_', ' '))}: create, read, update and delete',
+  resources: ['${names.module}'],
   services: ({ database }) => ({
     ${names.camel}Service: create${names.pascal}Service({
       ${names.camel}Repository: create${names.pascal}Repository(database.db),

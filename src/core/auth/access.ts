@@ -48,8 +48,21 @@ declare module 'fastify' {
 export const publicRoute = { access: { kind: 'public' } } satisfies { access: RouteAccess }
 /** The guide's `ActiveUser` dependency. */
 export const activeUser = { access: { kind: 'user' } } satisfies { access: RouteAccess }
+/**
+ * The resources modules own, each declared by its module
+ * (`declare module '../../core/auth/access.ts' { interface Resources { products: true } }`) and
+ * listed in its `resources`: a misspelt resource in `requirePermission` fails the type check.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the modules' declarations
+export interface Resources {}
+export type Resource = keyof Resources & string
+
+/** The actions every resource has a permission for, seeded with it. */
+export const CRUD_ACTIONS = ['create', 'read', 'update', 'delete'] as const
+export type Action = (typeof CRUD_ACTIONS)[number]
+
 /** The guide's `require_permission(resource, action)`; a superuser passes every check. */
-export function requirePermission(resource: string, action: string) {
+export function requirePermission(resource: Resource, action: Action) {
   return {
     access: { kind: 'permission', permission: `${resource}:${action}` },
   } satisfies { access: RouteAccess }

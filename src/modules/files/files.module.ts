@@ -3,6 +3,12 @@ import { createFilesRepository } from './files.repository.ts'
 import { registerFilesRoutes } from './files.routes.ts'
 import { createFilesService, type FilesService } from './files.service.ts'
 
+declare module '../../core/auth/access.ts' {
+  interface Resources {
+    files: true
+  }
+}
+
 declare module '../../core/module.ts' {
   interface Services {
     filesService: FilesService
@@ -14,6 +20,7 @@ const MIB = 1024 * 1024
 /** Uploads (the guide's upload endpoints, done safely): streamed, checked by content, stored locally or on S3. */
 export const filesModule = defineModule({
   name: 'files',
+  resources: ['files'],
   description:
     'Uploads: streamed, checked by their content, stored locally or on S3; download and delete',
   services: ({ database, storage, config, logger }) => ({

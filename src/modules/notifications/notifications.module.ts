@@ -5,6 +5,12 @@ import { createNotificationsRepository } from './notifications.repository.ts'
 import { registerNotificationsRoutes } from './notifications.routes.ts'
 import { createNotificationsService, type NotificationsService } from './notifications.service.ts'
 
+declare module '../../core/auth/access.ts' {
+  interface Resources {
+    notifications: true
+  }
+}
+
 declare module '../../core/module.ts' {
   interface Services {
     notificationsService: NotificationsService
@@ -14,6 +20,7 @@ declare module '../../core/module.ts' {
 /** Email and SMS through an outbox table, delivered by jobs; SMS templates in the database. */
 export const notificationsModule = defineModule({
   name: 'notifications',
+  resources: ['notifications'],
   description:
     'The email and SMS outbox with the delivery status of each message, and the SMS templates',
   services: ({ database, templates, mailer, sms, jobs, clock, logger, config }) => ({

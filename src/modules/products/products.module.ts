@@ -3,6 +3,13 @@ import { createProductsRepository } from './products.repository.ts'
 import { registerProductsRoutes } from './products.routes.ts'
 import { createProductsService, type ProductsService } from './products.service.ts'
 
+declare module '../../core/auth/access.ts' {
+  interface Resources {
+    products: true
+    categories: true
+  }
+}
+
 declare module '../../core/module.ts' {
   interface Services {
     productsService: ProductsService
@@ -13,6 +20,7 @@ declare module '../../core/module.ts' {
 export const productsModule = defineModule({
   name: 'products',
   description: 'The catalogue: categories and products (v1 lists, v2 pages)',
+  resources: ['products', 'categories'],
   services: ({ database, cache }) => ({
     productsService: createProductsService({
       productsRepository: createProductsRepository(database.db),

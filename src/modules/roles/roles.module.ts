@@ -1,7 +1,13 @@
-import { defineModule } from '../../core/module.ts'
+import { defineModule, resourcesOf } from '../../core/module.ts'
 import { createRolesRepository } from './roles.repository.ts'
 import { registerRolesRoutes } from './roles.routes.ts'
 import { createRolesService, type RolesService } from './roles.service.ts'
+
+declare module '../../core/auth/access.ts' {
+  interface Resources {
+    roles: true
+  }
+}
 
 declare module '../../core/module.ts' {
   interface Services {
@@ -21,5 +27,6 @@ export const rolesModule = defineModule({
   routes(app, { rolesService }, { config }) {
     registerRolesRoutes(app, { rolesService, prefix: config.API_V1_PREFIX })
   },
-  seed: ({ rolesService }) => rolesService.seed(),
+  resources: ['roles'],
+  seed: ({ rolesService }, _context, modules) => rolesService.seed(resourcesOf(modules)),
 })

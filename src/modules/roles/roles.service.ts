@@ -1,4 +1,9 @@
-import { type Principal, permissionsNotHeld } from '../../core/auth/access.ts'
+import {
+  CRUD_ACTIONS,
+  type Principal,
+  permissionsNotHeld,
+  type Resource,
+} from '../../core/auth/access.ts'
 import type { Cache } from '../../core/cache.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import {
@@ -15,20 +20,8 @@ import {
 import type { PermissionRow } from './roles.models.ts'
 import type { RolesQueries, RolesRepository, RoleWithPermissions } from './roles.repository.ts'
 
-export const CRUD_ACTIONS = ['create', 'read', 'update', 'delete'] as const
-
-/** Resources whose CRUD permissions are seeded (API.md); `make:module` appends to this list. */
-export const SEEDED_RESOURCES = [
-  'users',
-  'roles',
-  'products',
-  'categories',
-  'files',
-  'notifications',
-]
-
 /** System roles: `admin` holds every permission, `editor` the catalogue's. */
-const SYSTEM_ROLES: { name: string; description: string; resources: string[] | 'all' }[] = [
+const SYSTEM_ROLES: { name: string; description: string; resources: Resource[] | 'all' }[] = [
   { name: 'admin', description: 'Every permission', resources: 'all' },
   {
     name: 'editor',
@@ -219,8 +212,8 @@ export function createRolesService({
       return access
     },
 
-    /** Idempotent: the CRUD permissions of every seeded resource and the system roles. */
-    async seed(resources: string[] = SEEDED_RESOURCES): Promise<void> {
+    /** Idempotent: the CRUD permissions of the modules' resources, and the system roles. */
+    async seed(resources: readonly Resource[]): Promise<void> {
       await rolesRepository.ensurePermissions(
         resources.flatMap((resource) =>
           CRUD_ACTIONS.map((action) => ({

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { systemPrincipal } from '../../core/auth/access.ts'
+import { resourcesOf } from '../../core/module.ts'
+import { modules } from '../index.ts'
 
 let t: TestApp
 let admin: TestUser
@@ -69,7 +71,7 @@ describe('seeded access', () => {
 
   it('seeding again changes nothing', async () => {
     const before = (await call('GET', '/roles/', admin)).json()
-    await t.services.rolesService.seed()
+    await t.services.rolesService.seed(resourcesOf(modules))
     expect((await call('GET', '/roles/', admin)).json()).toEqual(before)
   })
 })

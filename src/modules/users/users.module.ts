@@ -4,6 +4,12 @@ import { createUsersRepository } from './users.repository.ts'
 import { registerUsersRoutes } from './users.routes.ts'
 import { createUsersService, type UsersService } from './users.service.ts'
 
+declare module '../../core/auth/access.ts' {
+  interface Resources {
+    users: true
+  }
+}
+
 declare module '../../core/module.ts' {
   interface Services {
     usersService: UsersService
@@ -15,6 +21,7 @@ const DEVELOPMENT_SUPERUSER = 'admin@example.com'
 export const usersModule = defineModule({
   name: 'users',
   description: 'User accounts: your own profile and password, and user administration',
+  resources: ['users'],
   services({ database, passwords, config }, { rolesService, notificationsService }) {
     const usersService = createUsersService({
       usersRepository: createUsersRepository(database.db),
