@@ -599,7 +599,7 @@ export interface paths {
         put?: never;
         /**
          * Create a category
-         * @description Names are unique, case-insensitively.
+         * @description Names are unique.
          *
          *     Requires permission `categories:create`.
          */

@@ -65,7 +65,7 @@ export function registerProductsRoutes(
       schema: {
         operationId: 'createCategory',
         summary: 'Create a category',
-        description: 'Names are unique, case-insensitively.',
+        description: 'Names are unique.',
         body: CategoryCreate,
         response: { 201: Category, ...guarded, ...problemResponses(409, 422) },
       },
