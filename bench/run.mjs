@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
 import { createSigner } from 'fast-jwt'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import { APP, api, load, pinSelf, ROOT, startServer, stopServer } from './lib.mjs'
 
@@ -289,6 +290,11 @@ await stopServer(embedded)
 
 await admin.query(`drop database if exists ${benchDb} with (force)`)
 await admin.end()
+// Its keys go too: Redis is left as the bench found it.
+const redis = new Redis(REDIS_URL)
+const keys = await redis.keys(`${postgresEnv.REDIS_KEY_PREFIX}*`)
+if (keys.length > 0) await redis.del(...keys)
+await redis.quit()
 
 const mean = (runs, key) =>
   runs ? runs.reduce((sum, run) => sum + run[key], 0) / runs.length : Number.NaN
