@@ -65,7 +65,7 @@ const PROBLEMS = new Set(
  * wherever it is used; error responses are `application/problem+json` and described by their
  * meaning; successes by their status.
  */
-export function finishDocument(document: Json): Json {
+function finishDocument(document: Json): Json {
   const components: Record<string, Json> = {}
   const hoist = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(hoist)
