@@ -1,17 +1,36 @@
-// The ceiling for S1–S6: the same routes on bare node:http + pg, hand-written SQL and JSON, no
-// framework and no validation — only what the answer needs (the token is still verified, the
-// caller still loaded; a login still verifies the password and stores its session). Run by
-// bench/run.mjs: `node bench/baseline.mjs` with DATABASE_URL, SECRET_KEY and PORT.
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+// The ceiling for S1–S7: the same routes on bare node:http + pg, hand-written SQL and JSON, no
+// framework and no validation — only what the answer needs (the access token is still checked
+// with an HMAC-SHA256 from node:crypto, the caller still loaded by primary key with its role; a
+// login still verifies the password and stores its session). Run by bench/run.mjs:
+// `node bench/baseline.mjs` with DATABASE_URL, SECRET_KEY and PORT.
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:http'
 import { availableParallelism } from 'node:os'
 import { verify as verifyPassword } from '@node-rs/argon2'
-import { createSigner, createVerifier } from 'fast-jwt'
 import pg from 'pg'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
-const verify = createVerifier({ key: process.env.SECRET_KEY, algorithms: ['HS256'] })
-const sign = createSigner({ key: process.env.SECRET_KEY, algorithm: 'HS256' })
+const SECRET_KEY = process.env.SECRET_KEY
+
+const hmac = (text) => createHmac('sha256', SECRET_KEY).update(text).digest()
+const base64url = (value) => Buffer.from(value).toString('base64url')
+const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
+
+function sign(claims) {
+  const unsigned = `${HEADER}.${base64url(JSON.stringify(claims))}`
+  return `${unsigned}.${hmac(unsigned).toString('base64url')}`
+}
+
+/** The claims of a valid, unexpired HS256 token; undefined otherwise. */
+function verify(token) {
+  const [header, payload, signature] = token.split('.')
+  if (!signature) return undefined
+  const expected = hmac(`${header}.${payload}`)
+  const given = Buffer.from(signature, 'base64url')
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+  return claims.type === 'access' && claims.exp > Date.now() / 1000 ? claims : undefined
+}
 
 // No more hashes at once than cores: on one core, four at once take ~1.4 × as long each.
 let hashing = 0
@@ -62,11 +81,8 @@ function send(response, status, body) {
 
 function caller(request) {
   const header = request.headers.authorization ?? ''
-  try {
-    return Number(verify(header.slice(7)).sub)
-  } catch {
-    return undefined
-  }
+  const claims = verify(header.slice(7))
+  return claims ? Number(claims.sub) : undefined
 }
 
 async function readJson(request) {
@@ -88,6 +104,22 @@ async function handle(request, response) {
       skip,
     ])
     return send(response, 200, rows.map(product))
+  }
+  if (request.method === 'GET' && path === '/api/v2/products/') {
+    const page = Number(url.searchParams.get('page') ?? 1)
+    const size = Number(url.searchParams.get('size') ?? 50)
+    const [{ rows }, { rows: counted }] = await Promise.all([
+      pool.query(`${PRODUCT_SQL} order by p.id limit $1 offset $2`, [size, (page - 1) * size]),
+      pool.query('select count(*)::int as total from products'),
+    ])
+    const total = counted[0].total
+    return send(response, 200, {
+      items: rows.map(product),
+      total,
+      page,
+      size,
+      pages: Math.ceil(total / size),
+    })
   }
   const byId = /^\/api\/v1\/products\/(\d+)$/.exec(path)
   if (request.method === 'GET' && byId) {

@@ -51,32 +51,21 @@ async function run(cacheEnabled, dataDir, seed) {
       (p) => p.id,
     )
     const first = ids[0]
-    const randomId = () => first + Math.floor(Math.random() * 1000)
     const scenarios = {
       'GET /api/v1/products/{id}': {
-        requests: [
-          { setupRequest: (request) => ({ ...request, path: `/api/v1/products/${randomId()}` }) },
-        ],
+        paths: Array.from({ length: 1000 }, (_, i) => `/api/v1/products/${first + i}`),
       },
-      'GET /api/v1/products/?limit=20': { url: `${server.url}/api/v1/products/?limit=20` },
+      'GET /api/v1/products/?limit=20': { path: '/api/v1/products/?limit=20' },
       'GET /api/v2/products/?page=…&size=20': {
-        requests: [
-          {
-            setupRequest: (request) => ({
-              ...request,
-              path: `/api/v2/products/?size=20&page=${1 + Math.floor(Math.random() * 50)}`,
-            }),
-          },
-        ],
+        paths: Array.from(
+          { length: 50 },
+          (_, page) => `/api/v2/products/?size=20&page=${page + 1}`,
+        ),
       },
     }
     const results = {}
     for (const [name, options] of Object.entries(scenarios)) {
-      results[name] = await load(options.url ?? server.url, {
-        duration,
-        pid: server.child.pid,
-        ...options,
-      })
+      results[name] = await load(server.url, { duration, pid: server.child.pid, ...options })
     }
     return results
   } finally {

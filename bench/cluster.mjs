@@ -1,10 +1,9 @@
 // WEB_CONCURRENCY=1 against =2 on PostgreSQL (+ Redis when REDIS_URL is set): requests/s of
 // GET /api/v1/products/?limit=20, alternating A B A B so a noisy machine affects both alike;
 // then a SIGKILL of one worker under load: failed requests, and whether it was replaced.
-// Two cores: the load generator competes with the servers, and nothing is pinned.
+// Two cores: the servers are not pinned, so wrk (on core 1) competes with a second worker.
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import autocannon from 'autocannon'
 import { APP, load, ROOT, startServer, stopServer } from './lib.mjs'
 
 const { DATABASE_URL, REDIS_URL } = process.env
@@ -48,7 +47,7 @@ for (let round = 1; round <= 2; round++) {
       { ...env, WEB_CONCURRENCY: String(workers) },
       { pin: false },
     )
-    const result = await load(`${server.url}${path}`, { duration })
+    const result = await load(server.url, { path, duration })
     rows.push({ round, workers, ...result })
     await stopServer(server)
   }
@@ -71,12 +70,7 @@ console.log(
 // A worker killed with SIGKILL in the middle of a 6 s load.
 const server = await startServer(APP, { ...env, WEB_CONCURRENCY: '2' }, { pin: false })
 const before = childrenOf(server.child.pid)
-const running = autocannon({
-  url: `${server.url}${path}`,
-  connections: 32,
-  duration: 6,
-  timeout: 5,
-})
+const running = load(server.url, { path, duration: 6, warmup: 0, timeout: 5 })
 await new Promise((resolve) => setTimeout(resolve, 2000))
 process.kill(before[0], 'SIGKILL')
 const result = await running
@@ -84,5 +78,5 @@ await new Promise((resolve) => setTimeout(resolve, 1000))
 const after = childrenOf(server.child.pid)
 await stopServer(server)
 console.log(
-  `kill -9 of worker ${before[0]} under load: ${result.requests.total} requests, ${result.errors} errors (${result.timeouts} timeouts, ${result.resets ?? 0} resets), ${result.non2xx} non-2xx; workers before ${before.join(',')}, after ${after.join(',')} (${after.includes(before[0]) ? 'NOT replaced' : 'replaced'})`,
+  `kill -9 of worker ${before[0]} under load: ${result.requests} requests, ${result.errors} errors (${result.timeouts} timeouts), ${result.non2xx} non-2xx; workers before ${before.join(',')}, after ${after.join(',')} (${after.includes(before[0]) ? 'NOT replaced' : 'replaced'})`,
 )

@@ -28,7 +28,7 @@ const results = { bare: [], app: [] }
 for (let round = 1; round <= rounds; round++) {
   for (const [name, target] of Object.entries(targets)) {
     const server = await startServer(target.args, target.env)
-    const result = await load(`${server.url}/health`, { duration, pid: server.child.pid })
+    const result = await load(server.url, { path: '/health', duration, pid: server.child.pid })
     await stopServer(server)
     results[name].push(result)
     console.log(

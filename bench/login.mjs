@@ -44,8 +44,9 @@ const request = {
 started = performance.now()
 for (let i = 0; i < 10; i++) await fetch(`${server.url}/api/v1/auth/login`, request)
 const loginMs = (performance.now() - started) / 10
-const result = await load(`${server.url}/api/v1/auth/login`, {
+const result = await load(server.url, {
   ...request,
+  path: '/api/v1/auth/login',
   connections: 8,
   duration: 5,
 })
