@@ -75,6 +75,7 @@ async function runScenario(server, scenario) {
 // Seed once through the app, then alternate baseline and app.
 const seeder = await startServer(APP, appEnv(postgresEnv))
 const data = await seed(seeder)
+await database.keepOnly(data.productIds)
 await stopServer(seeder)
 
 /** The sides measured each round, in this order. */
@@ -91,6 +92,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const tokens = await tokensOfFor(side, server)
     for (const scenario of scenarios(data, tokens)) {
       const result = await runScenario(server, scenario)
+      if (scenario.id === 'S5') await database.keepOnly(data.productIds)
       peaks[side] = Math.max(peaks[side], result.peakBefore, result.peakRss)
       results[side][scenario.id] = [...(results[side][scenario.id] ?? []), result]
       process.stderr.write(

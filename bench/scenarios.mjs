@@ -22,7 +22,10 @@ export const benchAppEnv = (secretKey, extra) => ({
   ...extra,
 })
 
-/** A database of its own on the server of `serverUrl`; `drop()` removes it. */
+/**
+ * A database of its own on the server of `serverUrl`; `keepOnly(ids)` deletes the products S5
+ * created, so every scenario reads the same 1,000; `drop()` removes it.
+ */
 export async function createBenchDatabase(serverUrl) {
   const name = `food_fleet_bench_${Date.now()}`
   const admin = new pg.Client({ connectionString: serverUrl })
@@ -30,9 +33,16 @@ export async function createBenchDatabase(serverUrl) {
   await admin.query(`create database ${name}`)
   const url = new URL(serverUrl.replace(/^postgres(ql)?\+[a-z0-9]+:/i, 'postgresql:'))
   url.pathname = `/${name}`
+  const bench = new pg.Client({ connectionString: url.toString() })
+  await bench.connect()
   return {
     url: url.toString(),
+    async keepOnly(productIds) {
+      await bench.query('delete from products where not (id = any($1))', [productIds])
+      await bench.query('vacuum analyze products')
+    },
     async drop() {
+      await bench.end()
       await admin.query(`drop database if exists ${name} with (force)`)
       await admin.end()
     },

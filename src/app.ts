@@ -21,6 +21,7 @@ import {
   type Services,
 } from './core/module.ts'
 import { applyRateLimits } from './core/rate-limit.ts'
+import { cacheResponses } from './core/response-cache.ts'
 import { modules as allModules } from './modules/index.ts'
 
 export interface Application {
@@ -77,6 +78,7 @@ export async function createApplication(
     loadPrincipal: services.principals ?? (async () => undefined),
     sessionAlive: services.sessions ?? (async () => false),
   })
+  cacheResponses(app, context.cache)
   for (const module of modules) {
     await app.register(async (scope) => {
       // One tag per module in the OpenAPI document.

@@ -203,14 +203,6 @@ class LazyRequestLogger {
   }
 }
 
-/**
- * Answers with JSON text made earlier (a cached answer, `Cache.getField`): Fastify sends a
- * string or a buffer as it is, so it is neither parsed nor serialized again. The text must have
- * the shape of the route's response schema, which still documents it.
- */
-export const sendJsonText = (reply: FastifyReply, json: string | Buffer) =>
-  reply.type('application/json; charset=utf-8').send(json)
-
 export const lazyChildLogger = (
   parent: FastifyBaseLogger,
   bindings: pino.Bindings,

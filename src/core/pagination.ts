@@ -32,14 +32,4 @@ export function pageOf<T>(items: T[], total: number, page: number, size: number)
   return { items, total, page, size, pages: Math.ceil(total / size) }
 }
 
-/** `pageOf` for items already serialized (a cached page): the same JSON, built around the text. */
-export function pageJson(
-  itemsJson: string | Buffer,
-  total: number,
-  page: number,
-  size: number,
-): string {
-  return `{"items":${itemsJson},"total":${total},"page":${page},"size":${size},"pages":${Math.ceil(total / size)}}`
-}
-
 export const offsetOf = (page: number, size: number) => (page - 1) * size

@@ -44,8 +44,10 @@ describe('products repository', () => {
     await repository.insertProduct(product(sides.id, 'Fries'))
     const page = await repository.listProducts(1, 2, mains.id)
     expect(page.map((row) => row.id)).toEqual(ids.slice(1, 3))
-    expect(await repository.countProducts(mains.id)).toBe(3)
-    expect(await repository.countProducts(sides.id)).toBe(1)
+    const paged = await repository.pageProducts(2, 5, mains.id)
+    expect(paged.rows.map((row) => row.id)).toEqual(ids.slice(2))
+    expect(paged.total).toBe(3)
+    expect((await repository.pageProducts(0, 5, sides.id)).total).toBe(1)
   })
 
   it('refuses a product of a category that does not exist (foreign key)', async () => {

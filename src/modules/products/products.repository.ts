@@ -1,6 +1,7 @@
 import { asc, count, eq, getTableColumns, sql } from 'drizzle-orm'
 import { placeholders } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
+import { pageWithTotal } from '../../core/db/pages.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
 
@@ -51,6 +52,18 @@ function productsQueries(db: Database) {
     .where(eq(products.id, sql.placeholder('id')))
     .prepare('products_by_id')
   const insertOne = insertReturningCategory(db).prepare('products_insert')
+
+  /** A page of products in id order (v1 lists and v2 pages alike). */
+  async function listProducts(offset: number, limit: number, categoryId?: number) {
+    if (categoryId === undefined) return (await listPage.execute({ limit, offset })).map(flatten)
+    const rows = await productsWithCategory(db)
+      .where(eq(products.categoryId, categoryId))
+      .orderBy(asc(products.id))
+      .limit(limit)
+      .offset(offset)
+    return rows.map(flatten)
+  }
+
   return {
     listCategories: () => db.select().from(categories).orderBy(asc(categories.id)),
 
@@ -85,24 +98,17 @@ function productsQueries(db: Database) {
       return row && flatten(row)
     },
 
-    /** A page of products in id order (v1 lists and v2 pages alike). */
-    async listProducts(offset: number, limit: number, categoryId?: number) {
-      if (categoryId === undefined) return (await listPage.execute({ limit, offset })).map(flatten)
-      const rows = await productsWithCategory(db)
-        .where(eq(products.categoryId, categoryId))
-        .orderBy(asc(products.id))
-        .limit(limit)
-        .offset(offset)
-      return rows.map(flatten)
-    },
+    listProducts,
 
-    /** How many products there are (in one category). */
-    async countProducts(categoryId?: number): Promise<number> {
-      const [row] = await db
-        .select({ total: count() })
-        .from(products)
-        .where(categoryId === undefined ? undefined : eq(products.categoryId, categoryId))
-      return row?.total ?? 0
+    /** A page of products in id order and how many there are (in one category). */
+    pageProducts(offset: number, limit: number, categoryId?: number) {
+      return pageWithTotal(
+        listProducts(offset, limit, categoryId),
+        db
+          .select({ total: count() })
+          .from(products)
+          .where(categoryId === undefined ? undefined : eq(products.categoryId, categoryId)),
+      )
     },
 
     /** Inserts and reads back with the category in one round trip (a data-modifying CTE). */

@@ -1,6 +1,5 @@
 import { Type } from 'typebox'
 import { publicRoute, requirePermission } from '../../core/auth/access.ts'
-import { sendJsonText } from '../../core/http.ts'
 import type { App } from '../../core/module.ts'
 import { Page } from '../../core/pagination.ts'
 import { IdParams, problemResponses } from '../../core/schemas.ts'
@@ -14,7 +13,7 @@ import {
   ProductsQuery,
   ProductUpdate,
 } from './products.schemas.ts'
-import type { ProductsService } from './products.service.ts'
+import { type ProductsService, productsCache } from './products.service.ts'
 
 const guarded = problemResponses(401, 403)
 
@@ -32,7 +31,7 @@ export function registerProductsRoutes(
   app.get(
     `${categories}/`,
     {
-      config: publicRoute,
+      config: { ...publicRoute, cacheResponse: productsCache.categories },
       schema: {
         operationId: 'listCategories',
         summary: 'List categories',
@@ -111,7 +110,7 @@ export function registerProductsRoutes(
   app.get(
     `${products}/`,
     {
-      config: publicRoute,
+      config: { ...publicRoute, cacheResponse: productsCache.lists },
       schema: {
         operationId: 'listProducts',
         summary: 'List products (v1: skip/limit, a plain array; see /api/v2/products/ for pages)',
@@ -120,16 +119,16 @@ export function registerProductsRoutes(
         response: { 200: Type.Array(Product), ...problemResponses(422) },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const { skip, limit, category_id } = request.query
-      return sendJsonText(reply, await productsService.listProductsJson(skip, limit, category_id))
+      return productsService.listProducts(skip, limit, category_id)
     },
   )
 
   app.get(
     `${products}/:id`,
     {
-      config: publicRoute,
+      config: { ...publicRoute, cacheResponse: productsCache.product },
       schema: {
         operationId: 'getProduct',
         summary: 'Get a product',
@@ -138,8 +137,7 @@ export function registerProductsRoutes(
         response: { 200: Product, ...problemResponses(404, 422) },
       },
     },
-    async (request, reply) =>
-      sendJsonText(reply, await productsService.productJson(request.params.id)),
+    async (request) => productsService.getProduct(request.params.id),
   )
 
   app.post(
@@ -194,7 +192,7 @@ export function registerProductsRoutes(
   app.get(
     `${v2Prefix}/products/`,
     {
-      config: publicRoute,
+      config: { ...publicRoute, cacheResponse: productsCache.lists },
       schema: {
         operationId: 'listProductPages',
         summary: 'List products as pages (v2)',
@@ -204,9 +202,9 @@ export function registerProductsRoutes(
         response: { 200: Page(Product), ...problemResponses(422) },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const { page, size, category_id } = request.query
-      return sendJsonText(reply, await productsService.pageProductsJson(page, size, category_id))
+      return productsService.pageProducts(page, size, category_id)
     },
   )
 }

@@ -1,7 +1,8 @@
-import type { Cache, JsonText } from '../../core/cache.ts'
+import type { Cache } from '../../core/cache.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import { fromNumeric, hasAtMostDecimals, toNumeric } from '../../core/money.ts'
-import { offsetOf, pageJson } from '../../core/pagination.ts'
+import { offsetOf, type PageOf, pageOf } from '../../core/pagination.ts'
+import type { CachedResponse } from '../../core/response-cache.ts'
 import {
   categoryNameTaken,
   categoryNotFound,
@@ -21,11 +22,7 @@ import type {
 } from './products.schemas.ts'
 import { DEMO_CATALOGUE } from './products.seed-demo.ts'
 
-/**
- * What the service hands out is already the wire shape (the schemas' types: snake_case, price
- * as a number, times as ISO strings), so a cached copy is byte-for-byte what the database would
- * have given.
- */
+/** Rows as the wire shape (the schemas' types: snake_case, price as a number, ISO times). */
 const toCategory = (row: CategoryRow): Category => ({
   id: row.id,
   name: row.name,
@@ -46,16 +43,27 @@ const toProduct = (row: ProductWithCategory): Product => ({
   created_at: row.createdAt.toISOString(),
 })
 
-/** Short: a missed invalidation (a race with a concurrent reader) heals within this time. */
-const CACHE_SECONDS = 30
-const productKey = (id: number) => `products:item:${id}`
-const PRODUCT_KEYS = 'products:item:'
 /**
- * List pages and counts, one cache group: any product write makes all of them stale at once.
- * Fields: `page:<offset>:<limit>:<category or all>` and `count:<category or all>`.
+ * The public reads' answers are cached (`cacheResponse` on their routes) in these groups, which
+ * the writes below drop when they change what a group answers. Short: a missed invalidation (a
+ * race with a concurrent reader) heals within this time.
  */
+const CACHE_SECONDS = 30
+const PRODUCT_GROUPS = 'products:item:'
 const LISTS_GROUP = 'products:lists'
-const CATEGORY_LIST_KEY = 'categories:list'
+const CATEGORIES_GROUP = 'categories:list'
+const productGroup = (id: number) => `${PRODUCT_GROUPS}${id}`
+
+export const productsCache = {
+  /** A product by id. */
+  product: {
+    group: (params) => productGroup(Number(params.id)),
+    seconds: CACHE_SECONDS,
+  },
+  /** Every list and page of products: any product write makes all of them stale at once. */
+  lists: { group: LISTS_GROUP, seconds: CACHE_SECONDS },
+  categories: { group: CATEGORIES_GROUP, seconds: CACHE_SECONDS },
+} satisfies Record<string, CachedResponse>
 
 export function createProductsService({
   productsRepository,
@@ -97,55 +105,20 @@ export function createProductsService({
 
   /** Categories are embedded in products: any category change drops every cached product. */
   const forgetCategories = () =>
-    Promise.all([cache.delete(CATEGORY_LIST_KEY, LISTS_GROUP), cache.deleteByPrefix(PRODUCT_KEYS)])
+    Promise.all([cache.delete(CATEGORIES_GROUP, LISTS_GROUP), cache.deleteByPrefix(PRODUCT_GROUPS)])
 
-  /** Lists are read far more often than products change: pages and totals are cached as JSON. */
-  async function cachedJson(field: string, load: () => Promise<string>): Promise<JsonText> {
-    const cached = await cache.getField(LISTS_GROUP, field)
-    if (cached !== undefined) return cached
-    const json = await load()
-    await cache.setField(LISTS_GROUP, field, json, CACHE_SECONDS)
-    return json
-  }
-
-  /** A v1 list (`Product[]`) as JSON text, to be sent as it is. */
-  const listProductsJson = (offset: number, limit: number, categoryId?: number) =>
-    cachedJson(`page:${offset}:${limit}:${categoryId ?? 'all'}`, async () =>
-      JSON.stringify(
-        (await productsRepository.listProducts(offset, limit, categoryId)).map(toProduct),
-      ),
-    )
-
-  async function countProducts(categoryId?: number): Promise<number> {
-    const total = await cachedJson(`count:${categoryId ?? 'all'}`, async () =>
-      String(await productsRepository.countProducts(categoryId)),
-    )
-    return Number(String(total))
-  }
-
-  /** A product (`Product`) as JSON text, to be sent as it is. */
-  async function productJson(productId: number): Promise<JsonText> {
-    const key = productKey(productId)
-    const cached = await cache.getText(key)
-    if (cached !== undefined) return cached
+  async function getProduct(productId: number): Promise<Product> {
     const row = await productsRepository.findProduct(productId)
     if (!row) throw productNotFound(productId)
-    const json = JSON.stringify(toProduct(row))
-    await cache.setText(key, json, CACHE_SECONDS)
-    return json
+    return toProduct(row)
   }
 
-  const getProduct = async (productId: number): Promise<Product> =>
-    JSON.parse(String(await productJson(productId)))
+  const listProducts = async (offset: number, limit: number, categoryId?: number) =>
+    (await productsRepository.listProducts(offset, limit, categoryId)).map(toProduct)
 
   return {
-    async listCategories(): Promise<Category[]> {
-      const cached = await cache.get<Category[]>(CATEGORY_LIST_KEY)
-      if (cached) return cached
-      const list = (await productsRepository.listCategories()).map(toCategory)
-      await cache.set(CATEGORY_LIST_KEY, list, CACHE_SECONDS)
-      return list
-    },
+    listCategories: async (): Promise<Category[]> =>
+      (await productsRepository.listCategories()).map(toCategory),
 
     getCategory: async (categoryId: number) => toCategory(await requireCategory(categoryId)),
 
@@ -156,7 +129,7 @@ export function createProductsService({
           description: input.description ?? null,
           isActive: input.is_active ?? true,
         })
-        await cache.delete(CATEGORY_LIST_KEY)
+        await cache.delete(CATEGORIES_GROUP)
         return toCategory(row)
       } catch (error) {
         if (databaseErrorCode(error) === '23505') throw categoryNameTaken(input.name)
@@ -190,17 +163,17 @@ export function createProductsService({
       await forgetCategories()
     },
 
-    productJson,
+    getProduct,
 
-    listProductsJson,
+    listProducts,
 
-    /** A v2 page (`PageOf<Product>`) as JSON text, to be sent as it is. */
-    async pageProductsJson(page: number, size: number, categoryId?: number): Promise<string> {
-      const [items, total] = await Promise.all([
-        listProductsJson(offsetOf(page, size), size, categoryId),
-        countProducts(categoryId),
-      ])
-      return pageJson(items, total, page, size)
+    async pageProducts(page: number, size: number, categoryId?: number): Promise<PageOf<Product>> {
+      const { rows, total } = await productsRepository.pageProducts(
+        offsetOf(page, size),
+        size,
+        categoryId,
+      )
+      return pageOf(rows.map(toProduct), total, page, size)
     },
 
     async createProduct(input: ProductCreate): Promise<Product> {
@@ -231,7 +204,7 @@ export function createProductsService({
         } catch (error) {
           throw translateWriteError(error, input.category_id)
         }
-        await cache.delete(productKey(productId), LISTS_GROUP)
+        await cache.delete(productGroup(productId), LISTS_GROUP)
       }
       return getProduct(productId)
     },
@@ -262,7 +235,7 @@ export function createProductsService({
 
     async deleteProduct(productId: number): Promise<void> {
       if (!(await productsRepository.deleteProduct(productId))) throw productNotFound(productId)
-      await cache.delete(productKey(productId), LISTS_GROUP)
+      await cache.delete(productGroup(productId), LISTS_GROUP)
     },
   }
 }
