@@ -1,7 +1,8 @@
-import { asc, count, eq, getTableColumns, sql } from 'drizzle-orm'
+import { asc, count, eq, getTableColumns, type SQL, sql } from 'drizzle-orm'
 import { placeholders } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
 import { pageWithTotal } from '../../core/db/pages.ts'
+import { withCompiledRows } from '../../core/db/rows.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
 
@@ -12,15 +13,10 @@ export type NewCategory = typeof categories.$inferInsert
 /** Products with their category, joined in the same query (no N+1). */
 function productsWithCategory(db: Database) {
   return db
-    .select({ product: products, category: categories })
+    .select({ ...getTableColumns(products), category: categories })
     .from(products)
     .innerJoin(categories, eq(categories.id, products.categoryId))
 }
-
-const flatten = (row: { product: ProductRow; category: CategoryRow }): ProductWithCategory => ({
-  ...row.product,
-  category: row.category,
-})
 
 /** What a product insert takes: every column a client sets (no defaults filled in by drizzle). */
 export type NewProductValues = Required<
@@ -35,34 +31,40 @@ function insertReturningCategory(db: Database) {
   ) as { [key in keyof ProductRow]: (typeof inserted)[key] }
   return db
     .with(inserted)
-    .select({ product, category: categories })
+    .select({ ...product, category: categories })
     .from(inserted)
     .innerJoin(categories, eq(categories.id, inserted.categoryId))
 }
 
 function productsQueries(db: Database) {
-  // The catalogue's hottest read, built once: drizzle skips rebuilding the SQL and PostgreSQL
-  // parses and plans it once per connection.
-  const listPage = productsWithCategory(db)
-    .orderBy(asc(products.id))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
-    .prepare('products_list_page')
-  const byId = productsWithCategory(db)
-    .where(eq(products.id, sql.placeholder('id')))
-    .prepare('products_by_id')
-  const insertOne = insertReturningCategory(db).prepare('products_insert')
+  // The catalogue's hot reads, built once: drizzle skips rebuilding the SQL, PostgreSQL parses
+  // and plans each once per connection, and their rows are read by a compiled mapper.
+  const page = (where?: SQL) =>
+    productsWithCategory(db)
+      .where(where)
+      .orderBy(asc(products.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+  const listPage = withCompiledRows(page().prepare('products_list_page'))
+  const listCategoryPage = withCompiledRows(
+    page(eq(products.categoryId, sql.placeholder('categoryId'))).prepare('products_category_page'),
+  )
+  const byId = withCompiledRows(
+    productsWithCategory(db)
+      .where(eq(products.id, sql.placeholder('id')))
+      .prepare('products_by_id'),
+  )
+  const insertOne = withCompiledRows(insertReturningCategory(db).prepare('products_insert'))
 
   /** A page of products in id order (v1 lists and v2 pages alike). */
-  async function listProducts(offset: number, limit: number, categoryId?: number) {
-    if (categoryId === undefined) return (await listPage.execute({ limit, offset })).map(flatten)
-    const rows = await productsWithCategory(db)
-      .where(eq(products.categoryId, categoryId))
-      .orderBy(asc(products.id))
-      .limit(limit)
-      .offset(offset)
-    return rows.map(flatten)
-  }
+  const listProducts = (
+    offset: number,
+    limit: number,
+    categoryId?: number,
+  ): Promise<ProductWithCategory[]> =>
+    categoryId === undefined
+      ? listPage.execute({ limit, offset })
+      : listCategoryPage.execute({ limit, offset, categoryId })
 
   return {
     listCategories: () => db.select().from(categories).orderBy(asc(categories.id)),
@@ -95,7 +97,7 @@ function productsQueries(db: Database) {
 
     async findProduct(id: number): Promise<ProductWithCategory | undefined> {
       const [row] = await byId.execute({ id })
-      return row && flatten(row)
+      return row
     },
 
     listProducts,
@@ -114,7 +116,7 @@ function productsQueries(db: Database) {
     /** Inserts and reads back with the category in one round trip (a data-modifying CTE). */
     async insertProduct(values: NewProductValues): Promise<ProductWithCategory> {
       const [row] = await insertOne.execute(values)
-      return flatten(row as { product: ProductRow; category: CategoryRow })
+      return row as ProductWithCategory
     },
 
     async updateProduct(id: number, values: Partial<NewProduct>): Promise<boolean> {
