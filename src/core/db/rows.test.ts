@@ -52,11 +52,11 @@ beforeAll(async () => {
 })
 afterAll(() => database.close())
 
-const select = () =>
+const select = (join: 'innerJoin' | 'leftJoin' = 'innerJoin') =>
   database.db
     .select({ ...getTableColumns(things), owner: owners })
     .from(things)
-    .innerJoin(owners, eq(owners.id, things.ownerId))
+    [join](owners, eq(owners.id, things.ownerId))
     .orderBy(things.id)
 
 describe('withCompiledRows', () => {
@@ -77,10 +77,7 @@ describe('withCompiledRows', () => {
   })
 
   it('refuses what it cannot map like drizzle: an outer join, a select of expressions', () => {
-    const outer = database.db
-      .select({ ...getTableColumns(things), owner: owners })
-      .from(things)
-      .leftJoin(owners, eq(owners.id, things.ownerId))
+    const outer = select('leftJoin')
     expect(() => withCompiledRows(outer.prepare('rows_test_outer'))).toThrow(/inner joins only/)
     const counted = database.db.select({ total: sql<number>`count(*)` }).from(things)
     expect(() => withCompiledRows(counted.prepare('rows_test_count'))).toThrow(/columns only/)

@@ -36,10 +36,11 @@ export function withCompiledRows<Query>(query: Query): Query {
     if (path.length > 2) throw new Error('withCompiledRows takes selects nested one level at most')
     const [key, nested] = path as [string, string?]
     const value = valueAt(index, field)
-    if (nested === undefined) return members.set(key, value)
     const object = members.get(key) ?? []
-    if (typeof object === 'string') throw new Error(`withCompiledRows: ${key} is selected twice`)
-    members.set(key, [...object, `${JSON.stringify(nested)}: ${value}`])
+    if (nested === undefined) members.set(key, value)
+    else if (typeof object === 'string')
+      throw new Error(`withCompiledRows: ${key} is selected twice`)
+    else members.set(key, [...object, `${JSON.stringify(nested)}: ${value}`])
   })
   const literal = [...members]
     .map(([key, value]) =>
