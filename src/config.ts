@@ -2,14 +2,23 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import { CronExpressionParser } from 'cron-parser'
 import { type Static, type TSchema, Type } from 'typebox'
 import { Value } from 'typebox/value'
-import { UPLOAD_TYPES } from './core/uploads.ts'
+import { ConfigError, refuse, settingsOf } from './config-fragment.ts'
+import { authConfig } from './modules/auth/auth.config.ts'
+import { filesConfig } from './modules/files/files.config.ts'
+import { healthConfig } from './modules/health/health.config.ts'
+import { usersConfig } from './modules/users/users.config.ts'
+
+export { ConfigError }
+
+/** The settings modules own (`<module>.config.ts`), composed with the shared ones below. */
+const MODULE_CONFIGS = [authConfig, usersConfig, filesConfig, healthConfig] as const
 
 /**
- * Every setting, with the guide's variable names. Strings from the environment are coerced by
- * the schema's type; a bad value stops the process with one line naming the variable.
+ * Every setting, with the guide's variable names: the shared ones, then each module's. Strings
+ * from the environment are coerced by the schema's type; a bad value stops the process with one
+ * line naming the variable.
  */
 export const configSchema = Type.Object({
   NODE_ENV: Type.Union(
@@ -101,12 +110,6 @@ export const configSchema = Type.Object({
     default: 15,
     description: 'Access token lifetime',
   }),
-  REFRESH_TOKEN_EXPIRE_DAYS: Type.Integer({
-    minimum: 1,
-    maximum: 365,
-    default: 7,
-    description: 'Refresh token lifetime',
-  }),
   REDIS_URL: Type.Optional(
     Type.String({ description: 'Redis URL; unset = in-memory cache, rate limits and jobs' }),
   ),
@@ -141,11 +144,6 @@ export const configSchema = Type.Object({
     default: 10000,
     description: 'How long in-flight requests may take to finish on SIGTERM',
   }),
-  HEALTH_CHECK_TIMEOUT_MS: Type.Integer({
-    minimum: 1,
-    default: 2000,
-    description: 'Bound on each dependency check of /health/detailed',
-  }),
   ARGON2_MEMORY_KIB: Type.Integer({
     minimum: 1024,
     maximum: 4_194_304,
@@ -164,27 +162,6 @@ export const configSchema = Type.Object({
     default: 1,
     description: 'argon2id parallelism (OWASP: 1)',
   }),
-  LOGIN_RATE_LIMIT: Type.String({
-    pattern: '^\\s*\\d+\\s*/\\s*(second|minute|hour|day)s?\\s*$',
-    default: '5/minute',
-    description: 'Login attempts per client IP and email',
-  }),
-  LOGIN_IP_RATE_LIMIT: Type.String({
-    pattern: '^\\s*\\d+\\s*/\\s*(second|minute|hour|day)s?\\s*$',
-    default: '30/minute',
-    description: 'Login attempts per client IP',
-  }),
-  SIGNUP_RATE_LIMIT: Type.String({
-    pattern: '^\\s*\\d+\\s*/\\s*(second|minute|hour|day)s?\\s*$',
-    default: '10/minute',
-    description: 'Registrations and password-reset requests per client IP',
-  }),
-  FIRST_SUPERUSER_EMAIL: Type.Optional(
-    Type.String({ format: 'email', description: 'Superuser created on first start' }),
-  ),
-  FIRST_SUPERUSER_PASSWORD: Type.Optional(
-    Type.String({ minLength: 8, description: 'Password of that superuser' }),
-  ),
   AWS_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'AWS region' }),
   AWS_ACCESS_KEY_ID: Type.Optional(
     Type.String({ description: 'AWS key; unset = the SDK default chain' }),
@@ -215,11 +192,6 @@ export const configSchema = Type.Object({
     default: 'log',
     description: 'log (writes messages under DATA_DIR/sms) or sns',
   }),
-  FRONTEND_URL: Type.String({
-    format: 'uri',
-    default: 'http://localhost:3000',
-    description: 'Base URL of the client app, for links in emails',
-  }),
   RUN_WORKERS: Type.Optional(
     Type.Boolean({
       description:
@@ -248,11 +220,6 @@ export const configSchema = Type.Object({
     default: 30000,
     description: 'A job whose worker died is run again within this long (Redis only)',
   }),
-  TOKEN_CLEANUP_CRON: Type.String({
-    minLength: 9,
-    default: '0 2 * * *',
-    description: 'When expired refresh tokens and codes are deleted (cron, UTC)',
-  }),
   STORAGE_BACKEND: Type.Union([Type.Literal('local'), Type.Literal('s3')], {
     default: 'local',
     description: 'Where uploaded files go: local (UPLOAD_DIR) or s3 (S3_BUCKET)',
@@ -266,23 +233,7 @@ export const configSchema = Type.Object({
       description: 'Bucket of uploads when STORAGE_BACKEND=s3',
     }),
   ),
-  MAX_UPLOAD_MB: Type.Number({
-    exclusiveMinimum: 0,
-    maximum: 1024,
-    default: 5,
-    description: 'Largest uploaded file, in MiB (cut off while streaming)',
-  }),
-  MAX_UPLOAD_FILES: Type.Integer({
-    minimum: 1,
-    maximum: 100,
-    default: 10,
-    description: 'Most files in one batch upload',
-  }),
-  ALLOWED_UPLOAD_TYPES: Type.Array(Type.Union(UPLOAD_TYPES.map((type) => Type.Literal(type))), {
-    minItems: 1,
-    default: ['image/jpeg', 'image/png', 'application/pdf'],
-    description: `Accepted upload types, recognised by content: ${UPLOAD_TYPES.join(', ')}`,
-  }),
+  ...settingsOf(MODULE_CONFIGS),
 })
 
 export type Config = Static<typeof configSchema> & {
@@ -292,8 +243,6 @@ export type Config = Static<typeof configSchema> & {
   UPLOAD_DIR: string
   RUN_WORKERS: boolean
 }
-
-export class ConfigError extends Error {}
 
 const PLACEHOLDER_SECRET = /change|your-|secret-key|placeholder|example|generate|xxx/i
 
@@ -332,7 +281,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     throw new ConfigError(`${key}: ${message} (got ${JSON.stringify(withDefaults[key])})`)
   }
   const config = withDefaults as Static<typeof configSchema>
-  checkPair(config, 'FIRST_SUPERUSER_EMAIL', 'FIRST_SUPERUSER_PASSWORD')
+  for (const fragment of MODULE_CONFIGS) fragment.check(config)
   const production = config.NODE_ENV === 'production'
   const dataDir = resolve(config.DATA_DIR)
   return {
@@ -343,7 +292,6 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
       config.EMAIL_BACKEND === 'smtp'
         ? checkUrl('SMTP_URL', config.SMTP_URL ?? '', ['smtp:', 'smtps:'])
         : config.SMTP_URL,
-    TOKEN_CLEANUP_CRON: checkCron('TOKEN_CLEANUP_CRON', config.TOKEN_CLEANUP_CRON),
     RUN_WORKERS: config.RUN_WORKERS ?? !(production && config.REDIS_URL),
     S3_BUCKET:
       config.STORAGE_BACKEND === 's3' && !config.S3_BUCKET
@@ -356,20 +304,6 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
       production && config.DEBUG ? refuse('DEBUG', 'must be false in production') : config.DEBUG,
     SECRET_KEY: secretKey(config.SECRET_KEY, production, dataDir),
   }
-}
-
-/** Settings that only mean something together: one without the other is a mistake. */
-function checkPair(config: Record<string, unknown>, first: string, second: string): void {
-  if (config[first] && !config[second]) {
-    refuse(second, `is required with ${first} (set both, or neither)`)
-  }
-  if (config[second] && !config[first]) {
-    refuse(first, `is required with ${second} (set both, or neither)`)
-  }
-}
-
-function refuse(key: string, message: string): never {
-  throw new ConfigError(`${key}: ${message}`)
 }
 
 function coerce(key: string, value: string, schema: TSchema): unknown {
@@ -419,15 +353,6 @@ function checkUrl(key: string, value: string, protocols: string[]): string {
     )
   }
   return value
-}
-
-function checkCron(key: string, value: string): string {
-  try {
-    CronExpressionParser.parse(value, { tz: 'UTC' })
-    return value
-  } catch (error) {
-    return refuse(key, `is not a cron expression (${(error as Error).message})`)
-  }
 }
 
 /** Accepts SQLAlchemy-style `postgresql+asyncpg://` URLs from the guide's `.env`. */
