@@ -91,6 +91,15 @@ describe('loadConfig', () => {
     )
   })
 
+  it('refuses a module setting its own check rejects: TOKEN_CLEANUP_CRON that is not cron', () => {
+    expect(errorOf({ ...base(), TOKEN_CLEANUP_CRON: '0 99 * * * *' })).toMatch(
+      /^TOKEN_CLEANUP_CRON: is not a cron expression/,
+    )
+    expect(loadConfig({ ...base(), TOKEN_CLEANUP_CRON: '30 3 * * 1' }).TOKEN_CLEANUP_CRON).toBe(
+      '30 3 * * 1',
+    )
+  })
+
   it('rejects a REDIS_URL that is not a redis:// URL', () => {
     expect(errorOf({ ...base(), REDIS_URL: 'http://localhost' })).toMatch(/^REDIS_URL: /)
   })
