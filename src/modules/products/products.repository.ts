@@ -55,6 +55,11 @@ function productsQueries(db: Database) {
       .prepare('products_by_id'),
   )
   const insertOne = withCompiledRows(insertReturningCategory(db).prepare('products_insert'))
+  const counted = (where?: SQL) => db.select({ total: count() }).from(products).where(where)
+  const countAll = counted().prepare('products_count')
+  const countInCategory = counted(eq(products.categoryId, sql.placeholder('categoryId'))).prepare(
+    'products_count_category',
+  )
 
   /** A page of products in id order (v1 lists and v2 pages alike). */
   const listProducts = (
@@ -106,10 +111,7 @@ function productsQueries(db: Database) {
     pageProducts(offset: number, limit: number, categoryId?: number) {
       return pageWithTotal(
         listProducts(offset, limit, categoryId),
-        db
-          .select({ total: count() })
-          .from(products)
-          .where(categoryId === undefined ? undefined : eq(products.categoryId, categoryId)),
+        categoryId === undefined ? countAll.execute() : countInCategory.execute({ categoryId }),
       )
     },
 
