@@ -135,7 +135,7 @@ export function schemasFile({ names, fields, references }: ModuleSpec): string {
     (r) =>
       `  ${r.field.name}_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Only those of this ${r.field.name.replaceAll('_', ' ')}' })),`,
   )
-  return `import { Type } from 'typebox'
+  return `import { type Static, Type } from 'typebox'
 import { PageQuery } from '../../core/pagination.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 })
@@ -168,6 +168,10 @@ export const ${names.pascal}Query = Type.Object({
   ...PageQuery.properties,
 ${filters.join('\n')}
 })
+
+export type ${names.entity} = Static<typeof ${names.entity}>
+export type ${names.entity}Create = Static<typeof ${names.entity}Create>
+export type ${names.entity}Update = Static<typeof ${names.entity}Update>
 `
 }
 
@@ -291,21 +295,6 @@ export type ${names.pascal}Repository = ReturnType<typeof create${names.pascal}R
 `
 }
 
-function tsType(field: Field): string {
-  switch (field.kind) {
-    case 'string':
-    case 'text':
-    case 'datetime':
-      return 'string'
-    case 'int':
-    case 'decimal':
-    case 'ref':
-      return 'number'
-    case 'bool':
-      return 'boolean'
-  }
-}
-
 function toWire(field: Field): string {
   const value = `record.${prop(field)}`
   switch (field.kind) {
@@ -339,10 +328,6 @@ export function serviceFile({ names, fields, references }: ModuleSpec): string {
   ]
   const moneyImports = decimals.length > 0 ? ['fromNumeric', 'hasAtMostDecimals', 'toNumeric'] : []
   const refImports = references.map((r) => `import { ${r.tableConst} } from '${r.importPath}'`)
-  const viewFields = [
-    ...fields.map((f) => `  ${wireKey(f)}: ${tsType(f)}`),
-    ...references.map((r) => `  ${r.field.name}: { id: number; [column: string]: unknown }`),
-  ]
   const mapping = [
     ...fields.map((f) => `  ${wireKey(f)}: ${toWire(f)},`),
     ...references.map(
@@ -369,18 +354,7 @@ export function serviceFile({ names, fields, references }: ModuleSpec): string {
 ${refImports.join('\n')}
 import { ${errorImports.join(', ')} } from './${names.module}.errors.ts'
 import type { ${names.entity}Record, ${names.pascal}Filters, ${names.pascal}Repository, New${names.entity} } from './${names.module}.repository.ts'
-
-/** The wire shape of a ${names.label}. */
-export interface ${names.entity} {
-  id: number
-${viewFields.join('\n')}
-  created_at: string
-  updated_at: string
-}
-
-export interface ${names.entity}Input {
-${fields.map((f) => `  ${wireKey(f)}?: ${tsType(f)}`).join('\n')}
-}
+import type { ${names.entity}, ${names.entity}Create, ${names.entity}Update } from './${names.module}.schemas.ts'
 
 const to${names.entity} = (record: ${names.entity}Record): ${names.entity} => ({
   id: record.id,
@@ -395,7 +369,7 @@ export function create${names.pascal}Service({
 }: {
   ${names.camel}Repository: ${names.pascal}Repository
 }) {
-  function columns(input: ${names.entity}Input): Partial<New${names.entity}> {
+  function columns(input: ${names.entity}Update): Partial<New${names.entity}> {
 ${decimalChecks.join('\n')}
     return {
 ${fields.map((f) => `      ${prop(f)}: ${toColumn(f)},`).join('\n')}
@@ -416,7 +390,7 @@ ${translate}
       return pageOf(result.items.map(to${names.entity}), result.total, page, size)
     },
 
-    async create(input: Required<${names.entity}Input>): Promise<${names.entity}> {
+    async create(input: ${names.entity}Create): Promise<${names.entity}> {
       try {
         return await get(await ${names.camel}Repository.insert(columns(input) as New${names.entity}))
       } catch (error) {
@@ -425,7 +399,7 @@ ${translate}
     },
 
     /** Partial: only the fields sent change. */
-    async update(id: number, input: ${names.entity}Input): Promise<${names.entity}> {
+    async update(id: number, input: ${names.entity}Update): Promise<${names.entity}> {
       const changes = columns(input)
       if (Object.values(changes).some((value) => value !== undefined)) {
         try {
