@@ -83,6 +83,8 @@ describe('make:module', () => {
       'routes',
       'module',
       'test',
+      'service.test',
+      'repository.test',
     ]) {
       expect(existsSync(join(dir, `deliveries.${role}.ts`))).toBe(true)
     }
@@ -109,5 +111,19 @@ describe('make:module', () => {
     )
     expect(tests.code, tests.output.slice(-3000)).toBe(0)
     expect(tests.output).toMatch(/Tests\s+.*passed/)
+    // Three tiers: HTTP, service and repository.
+    expect(tests.output).toMatch(/deliveries\.service\.test\.ts/)
+    expect(tests.output).toMatch(/deliveries\.repository\.test\.ts/)
+  }, 180_000)
+
+  it('generates a module without references that passes typecheck, lint and its tests', () => {
+    const generated = makeModule('memos', 'body:text', 'pinned:bool')
+    expect(generated.code, generated.output).toBe(0)
+    const typecheck = npx('typescript/bin/tsc', '--noEmit')
+    expect(typecheck.code, typecheck.output).toBe(0)
+    const lint = npx('@biomejs/biome/bin/biome', 'check', '--error-on-warnings', '.')
+    expect(lint.code, lint.output).toBe(0)
+    const tests = npx('vitest/vitest.mjs', 'run', 'src/modules/memos')
+    expect(tests.code, tests.output.slice(-3000)).toBe(0)
   }, 180_000)
 })

@@ -14,8 +14,8 @@ import {
   routesFile,
   schemasFile,
   serviceFile,
-  testFile,
 } from './templates.ts'
+import { repositoryTestFile, serviceTestFile, testFile } from './test-templates.ts'
 
 /** Names that would clash with the app's own paths, files, SQL or JavaScript. */
 const RESERVED_MODULES = new Set([
@@ -149,6 +149,8 @@ export const makeModuleCommand: ProjectCommand = {
       ['routes', routesFile(spec)],
       ['module', moduleFile(spec)],
       ['test', testFile(spec)],
+      ['service.test', serviceTestFile(spec)],
+      ['repository.test', repositoryTestFile(spec)],
     ]
     const written = files.map(([role, content]) => {
       const path = join(dir, `${module}.${role}.ts`)
