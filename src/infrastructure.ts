@@ -3,7 +3,8 @@ import { cacheFor } from './core/cache.ts'
 import { systemClock } from './core/clock.ts'
 import { type DatabaseHandle, openDatabase } from './core/db/database.ts'
 import type { AppDeps } from './core/deps.ts'
-import { jobsFor } from './core/jobs.ts'
+import { createBullJobs, type JobSettings, type Jobs } from './core/jobs.ts'
+import { createInProcessJobs } from './core/jobs-in-process.ts'
 import type { Logger } from './core/logger.ts'
 import { createMailer } from './core/mail.ts'
 import { createMetrics } from './core/metrics.ts'
@@ -84,4 +85,21 @@ export function assembleDeps(
     metrics,
     clock: systemClock,
   }
+}
+
+/** BullMQ when `REDIS_URL` is set (shared by every process), else the in-process runner. */
+function jobsFor(config: Config, logger: Logger, observe?: JobSettings['observe']): Jobs {
+  const settings = {
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    concurrency: config.JOB_CONCURRENCY,
+    logger,
+    observe,
+  }
+  return config.REDIS_URL
+    ? createBullJobs(config.REDIS_URL, config.REDIS_KEY_PREFIX, {
+        ...settings,
+        lockMs: config.JOB_LOCK_MS,
+      })
+    : createInProcessJobs(settings)
 }

@@ -3,14 +3,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../test/helpers/app.ts'
 import { servicesSet, until } from '../../test/helpers/process.ts'
 import { createRedisCache } from './cache.ts'
-import {
-  createBullJobs,
-  createInProcessJobs,
-  handleJob,
-  type JobRun,
-  type Jobs,
-  jobType,
-} from './jobs.ts'
+import { createBullJobs, handleJob, type JobRun, type Jobs, jobType } from './jobs.ts'
+import { createInProcessJobs } from './jobs-in-process.ts'
 import { connectRedis } from './redis.ts'
 
 const redisUrl = process.env.REDIS_URL
