@@ -139,7 +139,7 @@ describe('Node flags', () => {
   it('are the same for npm start, the image and the systemd units', () => {
     const start = JSON.parse(read('package.json')).scripts.start as string
     const flags = start.split(' ').filter((word) => word.startsWith('--'))
-    expect(flags).toContain('--max-semi-space-size=8')
+    expect(flags).toContain('--max-semi-space-size=4')
     const options = `NODE_OPTIONS=${flags.join(' ')}`
     expect(read('Dockerfile')).toMatch(new RegExp(`^\\s+${options} \\\\$`, 'm'))
     for (const unit of ['deploy/food-fleet.service', 'deploy/food-fleet-worker.service']) {
