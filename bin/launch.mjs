@@ -25,6 +25,8 @@ const UNBUNDLED = [
   'pino-pretty',
   'thread-stream',
   'pg-native',
+  // make:module's parser: a development dependency, loaded only by that command.
+  'typescript',
 ]
 
 /** `cli/index` → `cli-index`: the bundle's directory and its entry file are named so. */

@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -117,8 +118,20 @@ describe('make:module', () => {
   }, 180_000)
 
   it('generates a module without references that passes typecheck, lint and its tests', () => {
+    // The module list is parsed, not matched: written on one line, without a trailing comma.
+    const index = join(copy, 'src/modules/index.ts')
+    const source = readFileSync(index, 'utf8')
+    const list = source.slice(source.indexOf('= [') + 3, source.lastIndexOf(']'))
+    const names = list
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+    writeFileSync(index, source.replace(list, names.join(', ')))
     const generated = makeModule('memos', 'body:text', 'pinned:bool')
     expect(generated.code, generated.output).toBe(0)
+    expect(readFileSync(index, 'utf8')).toMatch(
+      /filesModule,\s+deliveriesModule,\s+memosModule,?\s*\]/,
+    )
     const typecheck = npx('typescript/bin/tsc', '--noEmit')
     expect(typecheck.code, typecheck.output).toBe(0)
     const lint = npx('@biomejs/biome/bin/biome', 'check', '--error-on-warnings', '.')

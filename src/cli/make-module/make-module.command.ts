@@ -83,17 +83,38 @@ function tableExists(modulesDir: string, table: string): boolean {
   }
 }
 
-function registerModule(root: string, module: string, camelName: string): void {
+/**
+ * Adds the module to \`src/modules/index.ts\`: its import after the last import, its entry at the
+ * end of the \`modules\` list. The file is parsed (TypeScript's parser, a development dependency
+ * like this command), not matched against a pattern, so it may be formatted or commented any way.
+ */
+async function registerModule(root: string, module: string, camelName: string): Promise<void> {
+  const { default: ts } = await import('typescript')
   const indexFile = join(root, 'src/modules/index.ts')
-  const source = readFileSync(indexFile, 'utf8')
-  const withImport = source.replace(
-    /(import type \{ AppModule \} from '\.\.\/core\/module\.ts'\n)/,
-    `$1import { ${camelName}Module } from './${module}/${module}.module.ts'\n`,
+  const text = readFileSync(indexFile, 'utf8')
+  const source = ts.createSourceFile(indexFile, text, ts.ScriptTarget.Latest)
+  const lastImport = source.statements.filter(ts.isImportDeclaration).at(-1)
+  const list = source.statements
+    .filter(ts.isVariableStatement)
+    .flatMap((statement) => [...statement.declarationList.declarations])
+    .find(
+      (declaration) => ts.isIdentifier(declaration.name) && declaration.name.text === 'modules',
+    )?.initializer
+  if (!lastImport || !list || !ts.isArrayLiteralExpression(list)) {
+    throw new Error('Cannot find the `modules` list in src/modules/index.ts')
+  }
+  const closing = list.getEnd() - 1
+  const comma = list.elements.length > 0 && !list.elements.hasTrailingComma ? ',' : ''
+  const entry = `${comma}  ${camelName}Module,\n`
+  const statement = `\nimport { ${camelName}Module } from './${module}/${module}.module.ts'`
+  writeFileSync(
+    indexFile,
+    text.slice(0, lastImport.getEnd()) +
+      statement +
+      text.slice(lastImport.getEnd(), closing) +
+      entry +
+      text.slice(closing),
   )
-  const registered = withImport.replace(/\n\]\n/, `\n  ${camelName}Module,\n]\n`)
-  if (registered === withImport)
-    throw new Error('Cannot find the module list in src/modules/index.ts')
-  writeFileSync(indexFile, registered)
 }
 
 export const makeModuleCommand: ProjectCommand = {
@@ -157,7 +178,7 @@ export const makeModuleCommand: ProjectCommand = {
       writeFileSync(path, content)
       return path
     })
-    registerModule(root, module, spec.names.camel)
+    await registerModule(root, module, spec.names.camel)
     const run = (command: string, commandArgs: string[]) =>
       execFileSync(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
     const touched = [...written, join(modulesDir, 'index.ts')]
