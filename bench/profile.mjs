@@ -8,9 +8,15 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { APP, load, pinSelf, ROOT, startServer, stopServer } from './lib.mjs'
-import { benchAppEnv, createBenchDatabase, scenarios, seed, tokensOf } from './scenarios.mjs'
+import {
+  benchAppEnv,
+  createBenchDatabase,
+  deleteBenchKeys,
+  scenarios,
+  seed,
+  tokensOf,
+} from './scenarios.mjs'
 
 const [id = 'S2', ...flags] = process.argv.slice(2)
 const { DATABASE_URL, REDIS_URL } = process.env
@@ -41,12 +47,7 @@ if (!scenario) throw new Error(`no scenario ${id}`)
 const result = await load(server.url, { ...scenario, duration: DURATION, pid: server.child.pid })
 await stopServer(server)
 await database?.drop()
-if (REDIS_URL) {
-  const redis = new Redis(REDIS_URL)
-  const keys = await redis.keys(`${prefix}*`)
-  if (keys.length > 0) await redis.del(...keys)
-  await redis.quit()
-}
+if (REDIS_URL) await deleteBenchKeys(REDIS_URL, prefix)
 
 const file = join(profiles, readdirSync(profiles)[0])
 const { nodes, samples, timeDeltas } = JSON.parse(readFileSync(file, 'utf8'))

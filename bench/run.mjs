@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createSigner } from 'fast-jwt'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import { APP, load, pinSelf, ROOT, startServer, stopServer } from './lib.mjs'
 import {
   adminUser,
   benchAppEnv,
   createBenchDatabase,
+  deleteBenchKeys,
   normalUser,
   scenarios,
   seed,
@@ -146,11 +146,7 @@ const embeddedPeak = peakRssMb(embedded.child.pid)
 await stopServer(embedded)
 
 await database.drop()
-// Its keys go too: Redis is left as the bench found it.
-const redis = new Redis(REDIS_URL)
-const keys = await redis.keys(`${postgresEnv.REDIS_KEY_PREFIX}*`)
-if (keys.length > 0) await redis.del(...keys)
-await redis.quit()
+await deleteBenchKeys(REDIS_URL, postgresEnv.REDIS_KEY_PREFIX)
 
 const median = (runs, key) => {
   const values = runs.map((run) => run[key]).sort((a, b) => a - b)

@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import { api } from './lib.mjs'
 
@@ -134,4 +135,12 @@ export function scenarios(data, tokens) {
       paths: Array.from({ length: 50 }, (_, page) => `/api/v2/products/?page=${page + 1}&size=20`),
     },
   ]
+}
+
+/** Deletes the keys a bench run made under `prefix`: Redis is left as the bench found it. */
+export async function deleteBenchKeys(redisUrl, prefix) {
+  const redis = new Redis(redisUrl)
+  const keys = await redis.keys(`${prefix}*`)
+  if (keys.length > 0) await redis.del(...keys)
+  await redis.quit()
 }

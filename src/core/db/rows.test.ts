@@ -18,6 +18,15 @@ const things = pgTable('rows_test_things', {
   ownerId: integer('owner_id').notNull(),
 })
 
+const tea = {
+  id: 1,
+  label: 'tea',
+  price: '1.50',
+  ready: true,
+  at: new Date('2026-01-02T03:04:05.678Z'),
+  ownerId: 1,
+}
+
 let database: DatabaseHandle
 beforeAll(async () => {
   database = await createTestDatabase()
@@ -32,14 +41,7 @@ beforeAll(async () => {
     { id: 2, name: 'Bob' },
   ])
   await database.db.insert(things).values([
-    {
-      id: 1,
-      label: 'tea',
-      price: '1.50',
-      ready: true,
-      at: new Date('2026-01-02T03:04:05.678Z'),
-      ownerId: 1,
-    },
+    tea,
     {
       id: 2,
       label: null,
@@ -64,15 +66,7 @@ describe('withCompiledRows', () => {
     const byDrizzle = await select().prepare('rows_test_drizzle').execute()
     const compiled = await withCompiledRows(select().prepare('rows_test_compiled')).execute()
     expect(compiled).toEqual(byDrizzle)
-    expect(compiled[0]).toEqual({
-      id: 1,
-      label: 'tea',
-      price: '1.50',
-      ready: true,
-      at: new Date('2026-01-02T03:04:05.678Z'),
-      ownerId: 1,
-      owner: { id: 1, name: 'Ada' },
-    })
+    expect(compiled[0]).toEqual({ ...tea, owner: { id: 1, name: 'Ada' } })
     expect(compiled[1]?.label).toBeNull()
   })
 
