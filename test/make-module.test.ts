@@ -72,6 +72,7 @@ describe('make:module', () => {
       'due_at:datetime',
       'product:ref:products',
       'category:ref(categories)',
+      'owner:ref:users',
     )
     expect(generated.code, generated.output).toBe(0)
     const dir = join(copy, 'src/modules/deliveries')
@@ -90,6 +91,16 @@ describe('make:module', () => {
       expect(existsSync(join(dir, `deliveries.${role}.ts`))).toBe(true)
     }
     expect(readFileSync(join(copy, 'src/modules/index.ts'), 'utf8')).toContain('deliveriesModule')
+    // A referenced record is embedded with its columns written out, read from the table itself:
+    // numeric as a number, times as ISO strings, nullable columns nullable, secrets left out.
+    const schemas = readFileSync(join(dir, 'deliveries.schemas.ts'), 'utf8')
+    expect(schemas).toContain('price: Type.Number()')
+    expect(schemas).toContain('description: Type.Union([Type.String(), Type.Null()])')
+    expect(schemas).toContain('email: Type.String()')
+    expect(schemas).not.toMatch(/password|additionalProperties: true/)
+    expect(readFileSync(join(dir, 'deliveries.service.ts'), 'utf8')).toContain(
+      'price: fromNumeric(record.product.price)',
+    )
     // Its permissions are seeded from the module's own `resources`: no other file is edited.
     expect(readFileSync(join(dir, 'deliveries.module.ts'), 'utf8')).toContain(
       "resources: ['deliveries']",

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ProjectCommand } from '../command.ts'
 import { FIELD_HELP, type Field, parseField } from './fields.ts'
 import { namesOf } from './names.ts'
+import { findTable } from './tables.ts'
 import {
   errorsFile,
   type ModuleSpec,
@@ -61,22 +62,9 @@ const RESERVED_MODULES = new Set([
 
 const USAGE = `Usage: food-fleet make:module <name> <field>... \n  fields: ${FIELD_HELP}\n  e.g.   make:module deliveries title:string:120 fee:decimal:10:2 due_at:datetime product:ref:products`
 
-/** Which models file defines a table, and the constant it exports it as. */
-function findTable(modulesDir: string, table: string): { module: string; tableConst: string } {
-  for (const module of readdirSync(modulesDir)) {
-    const models = join(modulesDir, module, `${module}.models.ts`)
-    if (!existsSync(models)) continue
-    const match = new RegExp(`export const (\\w+) = pgTable\\(\\s*'${table}'`).exec(
-      readFileSync(models, 'utf8'),
-    )
-    if (match?.[1]) return { module, tableConst: match[1] }
-  }
-  throw new Error(`ref(${table}): no module defines a table named "${table}"`)
-}
-
-function tableExists(modulesDir: string, table: string): boolean {
+async function tableExists(modulesDir: string, table: string): Promise<boolean> {
   try {
-    findTable(modulesDir, table)
+    await findTable(modulesDir, table)
     return true
   } catch {
     return false
@@ -137,7 +125,7 @@ export const makeModuleCommand: ProjectCommand = {
       throw new Error(`"${module}" is not a module name: use snake_case letters, digits and _`)
     }
     if (RESERVED_MODULES.has(module)) throw new Error(`"${module}" is reserved`)
-    if (existsSync(join(modulesDir, module)) || tableExists(modulesDir, module)) {
+    if (existsSync(join(modulesDir, module)) || (await tableExists(modulesDir, module))) {
       throw new Error(`"${module}" already exists`)
     }
     const fields: Field[] = fieldSpecs.map(parseField)
@@ -148,16 +136,17 @@ export const makeModuleCommand: ProjectCommand = {
         throw new Error(`Field "${field.name}" is given twice`)
       names.add(key).add(field.name)
     }
-    const references: Reference[] = fields
-      .filter((field): field is Extract<Field, { kind: 'ref' }> => field.kind === 'ref')
-      .map((field) => {
-        const found = findTable(modulesDir, field.table)
-        return {
-          field,
-          tableConst: found.tableConst,
-          importPath: `../${found.module}/${found.module}.models.ts`,
-        }
+    const references: Reference[] = []
+    for (const field of fields) {
+      if (field.kind !== 'ref') continue
+      const found = await findTable(modulesDir, field.table)
+      references.push({
+        field,
+        tableConst: found.tableConst,
+        importPath: `../${found.module}/${found.module}.models.ts`,
+        columns: found.columns,
       })
+    }
     const spec: ModuleSpec = { names: namesOf(module), fields, references }
     const dir = join(modulesDir, module)
     mkdirSync(dir)

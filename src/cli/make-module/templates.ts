@@ -1,5 +1,6 @@
 import type { Field } from './fields.ts'
 import { camel, type Names, upperFirst } from './names.ts'
+import type { ReferencedColumn } from './tables.ts'
 
 /** A reference resolved to the table constant and models file that define it. */
 export interface Reference {
@@ -7,6 +8,8 @@ export interface Reference {
   tableConst: string
   /** Import path from the generated module's folder, e.g. `../products/products.models.ts` */
   importPath: string
+  /** The referenced record's columns, embedded in the wire shape */
+  columns: ReferencedColumn[]
 }
 
 export interface ModuleSpec {
@@ -123,7 +126,7 @@ export function schemasFile({ names, fields, references }: ModuleSpec): string {
   const wire = fields.map((f) => `  ${wireKey(f)}: ${wireSchema(f)},`)
   const embedded = references.map(
     (r) =>
-      `  ${r.field.name}: Type.Object({ id: Type.Integer() }, { additionalProperties: true, description: 'The referenced record' }),`,
+      `  ${r.field.name}: Type.Object({ ${r.columns.map((c) => `${c.wire}: ${c.schema}`).join(', ')} }, { description: 'The referenced record' }),`,
   )
   const input = (optional: boolean) =>
     fields
@@ -330,13 +333,18 @@ export function serviceFile({ names, fields, references }: ModuleSpec): string {
     ...(decimals.length > 0 ? ['tooManyDecimals'] : []),
     ...(references.length > 0 ? ['unknownReference'] : []),
   ]
-  const moneyImports = decimals.length > 0 ? ['fromNumeric', 'hasAtMostDecimals', 'toNumeric'] : []
-  const refImports = references.map((r) => `import { ${r.tableConst} } from '${r.importPath}'`)
+  const embedsNumeric = references.some((r) => r.columns.some((c) => c.numeric))
+  const moneyImports =
+    decimals.length > 0
+      ? ['fromNumeric', 'hasAtMostDecimals', 'toNumeric']
+      : embedsNumeric
+        ? ['fromNumeric']
+        : []
   const mapping = [
     ...fields.map((f) => `  ${wireKey(f)}: ${toWire(f)},`),
     ...references.map(
       (r) =>
-        `  ${r.field.name}: rowToWire(${r.tableConst}, record.${r.field.name}) as ${names.entity}['${r.field.name}'],`,
+        `  ${r.field.name}: { ${r.columns.map((c) => `${c.wire}: ${c.toWire(`record.${r.field.name}.${c.key}`)}`).join(', ')} },`,
     ),
   ]
   const decimalChecks = decimals.map(
@@ -354,8 +362,7 @@ export function serviceFile({ names, fields, references }: ModuleSpec): string {
       : `
   const translateWriteError = (error: unknown): unknown => error
 `
-  return `${references.length > 0 ? "import { databaseErrorCode } from '../../core/db/errors.ts'\nimport { rowToWire } from '../../core/db/wire.ts'\n" : ''}${moneyImports.length > 0 ? `import { ${moneyImports.join(', ')} } from '../../core/money.ts'\n` : ''}import { offsetOf, type PageOf, pageOf } from '../../core/pagination.ts'
-${refImports.join('\n')}
+  return `${references.length > 0 ? "import { databaseErrorCode } from '../../core/db/errors.ts'\n" : ''}${moneyImports.length > 0 ? `import { ${moneyImports.join(', ')} } from '../../core/money.ts'\n` : ''}import { offsetOf, type PageOf, pageOf } from '../../core/pagination.ts'
 import { ${errorImports.join(', ')} } from './${names.module}.errors.ts'
 import type { ${names.entity}Record, ${names.pascal}Filters, ${names.pascal}Repository, New${names.entity} } from './${names.module}.repository.ts'
 import type { ${names.entity}, ${names.entity}Create, ${names.entity}Update } from './${names.module}.schemas.ts'
