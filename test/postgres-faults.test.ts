@@ -8,7 +8,7 @@ import { openPostgres } from '../src/core/db/database.ts'
 import { seedModules } from '../src/core/module.ts'
 import { assembleDeps } from '../src/infrastructure.ts'
 import { createUser } from './helpers/accounts.ts'
-import { silentLogger, type TestApp, testConfig } from './helpers/app.ts'
+import { apiCaller, silentLogger, type TestApp, testConfig } from './helpers/app.ts'
 import { requireTool } from './helpers/moto.ts'
 import { freePort, until } from './helpers/process.ts'
 
@@ -50,6 +50,7 @@ describe.skipIf(!requireTool('initdb') || !requireTool('pg_ctl'))('a lost Postgr
     t = {
       ...application,
       deps,
+      call: apiCaller(application.app),
       async close() {
         await application.app.close()
         await deps.jobs.close(2000)

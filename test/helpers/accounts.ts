@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { expect } from 'vitest'
-import { systemPrincipal } from '../../src/core/auth/access.ts'
+import { CRUD_ACTIONS, type Resource, systemPrincipal } from '../../src/core/auth/access.ts'
 import { users } from '../../src/modules/users/users.models.ts'
 import type { TestApp } from './app.ts'
 
@@ -15,6 +15,10 @@ export interface TestUser {
   refreshToken: string
   headers: { authorization: string }
 }
+
+/** Every permission on the resources: `everyAction('products')` is products:create … :delete. */
+export const everyAction = (...resources: Resource[]): string[] =>
+  resources.flatMap((resource) => CRUD_ACTIONS.map((action) => `${resource}:${action}`))
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
@@ -41,7 +45,12 @@ export async function deactivateInDatabase(t: TestApp, userId: number): Promise<
  */
 export async function createUser(
   t: TestApp,
-  options: { permissions?: string[]; superuser?: boolean; active?: boolean; email?: string } = {},
+  options: {
+    permissions?: readonly string[]
+    superuser?: boolean
+    active?: boolean
+    email?: string
+  } = {},
 ): Promise<TestUser> {
   const { rolesService, usersService } = t.services
   const suffix = randomUUID().slice(0, 8)

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import type { LightMyRequestResponse } from 'fastify'
 import { inject } from 'vitest'
 import { type Application, createApplication } from '../../src/app.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
@@ -106,8 +107,21 @@ async function openTestDatabase(
 
 export interface TestApp extends Application {
   deps: AppDeps
+  /** One request to `/api/v1<path>`, as `who` when given (a TestUser's headers). */
+  call(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    who?: { headers: Record<string, string> },
+    payload?: object,
+  ): Promise<LightMyRequestResponse>
   close(): Promise<void>
 }
+
+/** `TestApp['call']` for an app. */
+export const apiCaller =
+  (app: Application['app']): TestApp['call'] =>
+  (method, path, who, payload) =>
+    app.inject({ method, url: `/api/v1${path}`, headers: who?.headers, payload })
 
 export interface TestAppOptions {
   env?: Record<string, string | undefined>
@@ -133,6 +147,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     ...application,
     deps,
+    call: apiCaller(app),
     async close() {
       await app.close()
       await deps.jobs.close(5000)

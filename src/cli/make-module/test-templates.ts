@@ -34,7 +34,7 @@ export function testFile(spec: ModuleSpec): string {
   const changed = (plain ?? fields[0]) as Field
   const firstRef = references[0]
   return `import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
+import { createUser, everyAction, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
 ${references.length > 0 ? "import { insertFixture } from '../../../test/helpers/fixtures.ts'\n" : ''}${refImports.join('\n')}
 
@@ -43,7 +43,7 @@ let user: TestUser
 beforeAll(async () => {
   t = await createTestApp()
   user = await createUser(t, {
-    permissions: ['${names.module}:create', '${names.module}:read', '${names.module}:update', '${names.module}:delete'],
+    permissions: everyAction('${names.module}'),
   })
 })
 afterAll(() => t.close())

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
+import { createUser, everyAction, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { until } from '../../../test/helpers/process.ts'
 import { type SmtpSink, startSmtpSink } from '../../../test/helpers/smtp.ts'
@@ -251,12 +251,7 @@ describe('SMS templates', () => {
   beforeAll(async () => {
     t = await createTestApp()
     manager = await createUser(t, {
-      permissions: [
-        'notifications:read',
-        'notifications:create',
-        'notifications:update',
-        'notifications:delete',
-      ],
+      permissions: everyAction('notifications'),
     })
   })
   afterAll(() => t.close())

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
+import { createUser, everyAction, type TestUser } from '../../../test/helpers/accounts.ts'
 import { createTestApp, recordingLogger, type TestApp } from '../../../test/helpers/app.ts'
 import { createApplication } from '../../app.ts'
 import { createRedisCache } from '../../core/cache.ts'
@@ -10,14 +10,7 @@ let editor: TestUser
 beforeAll(async () => {
   t = await createTestApp()
   editor = await createUser(t, {
-    permissions: [
-      'products:create',
-      'products:update',
-      'products:delete',
-      'categories:create',
-      'categories:update',
-      'categories:delete',
-    ],
+    permissions: everyAction('products', 'categories'),
   })
 })
 afterAll(() => t.close())

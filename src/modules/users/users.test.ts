@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, deactivateInDatabase, type TestUser } from '../../../test/helpers/accounts.ts'
+import {
+  createUser,
+  deactivateInDatabase,
+  everyAction,
+  type TestUser,
+} from '../../../test/helpers/accounts.ts'
 import { createTestApp, recordingLogger, type TestApp } from '../../../test/helpers/app.ts'
 import { systemPrincipal } from '../../core/auth/access.ts'
 import { seedModules } from '../../core/module.ts'
@@ -11,23 +16,16 @@ let superuser: TestUser
 beforeAll(async () => {
   t = await createTestApp()
   admin = await createUser(t, {
-    permissions: ['users:read', 'users:create', 'users:update', 'users:delete'],
+    permissions: everyAction('users'),
   })
   superuser = await createUser(t, { superuser: true })
 })
 afterAll(() => t.close())
 
-const call = (
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-  url: string,
-  who?: TestUser,
-  payload?: object,
-) => t.app.inject({ method, url: `/api/v1${url}`, headers: who?.headers, payload })
-
 describe('GET /api/v1/users/me', () => {
   it('returns the current user with every contract field', async () => {
     const user = await createUser(t)
-    const response = await call('GET', '/users/me', user)
+    const response = await t.call('GET', '/users/me', user)
     expect(response.statusCode).toBe(200)
     expect(Object.keys(response.json()).sort()).toEqual(
       [
@@ -50,7 +48,7 @@ describe('GET /api/v1/users/me', () => {
   })
 
   it('shows the role by id and name', async () => {
-    const response = await call('GET', '/users/me', admin)
+    const response = await t.call('GET', '/users/me', admin)
     expect(response.json().role).toEqual({
       id: response.json().role_id,
       name: expect.stringMatching(/^role-/),
@@ -59,20 +57,20 @@ describe('GET /api/v1/users/me', () => {
 
   it('answers 401 to a deactivated user, whose sessions ended', async () => {
     const user = await createUser(t, { active: false })
-    expect((await call('GET', '/users/me', user)).statusCode).toBe(401)
+    expect((await t.call('GET', '/users/me', user)).statusCode).toBe(401)
   })
 
   it('answers 403 to an inactive user whose session is alive', async () => {
     const user = await createUser(t)
     await deactivateInDatabase(t, user.id)
-    expect((await call('GET', '/users/me', user)).statusCode).toBe(403)
+    expect((await t.call('GET', '/users/me', user)).statusCode).toBe(403)
   })
 })
 
 describe('PATCH /api/v1/users/me', () => {
   it('updates only the profile fields sent', async () => {
     const user = await createUser(t)
-    const response = await call('PATCH', '/users/me', user, {
+    const response = await t.call('PATCH', '/users/me', user, {
       first_name: 'Grace',
       phone_number: '+447700900123',
     })
@@ -83,16 +81,16 @@ describe('PATCH /api/v1/users/me', () => {
 
   it('refuses privileged fields', async () => {
     const user = await createUser(t)
-    const response = await call('PATCH', '/users/me', user, { is_superuser: true })
+    const response = await t.call('PATCH', '/users/me', user, { is_superuser: true })
     expect(response.statusCode).toBe(422)
-    expect((await call('GET', '/users/me', user)).json().is_superuser).toBe(false)
+    expect((await t.call('GET', '/users/me', user)).json().is_superuser).toBe(false)
   })
 
   it('returns 409 for a username that is taken', async () => {
     const user = await createUser(t)
-    const other = (await call('GET', '/users/me', admin)).json().username
+    const other = (await t.call('GET', '/users/me', admin)).json().username
     expect(
-      (await call('PATCH', '/users/me', user, { username: other.toUpperCase() })).statusCode,
+      (await t.call('PATCH', '/users/me', user, { username: other.toUpperCase() })).statusCode,
     ).toBe(409)
   })
 })
@@ -100,61 +98,61 @@ describe('PATCH /api/v1/users/me', () => {
 describe('users admin', () => {
   it('lists users as a page, newest first, and searches', async () => {
     const marker = await createUser(t, { email: 'findme-zebra@example.com' })
-    const page = await call('GET', '/users/?page=1&size=2', admin)
+    const page = await t.call('GET', '/users/?page=1&size=2', admin)
     expect(page.statusCode).toBe(200)
     expect(page.json()).toMatchObject({ page: 1, size: 2 })
     expect(page.json().items).toHaveLength(2)
     expect(page.json().pages).toBe(Math.ceil(page.json().total / 2))
-    const found = await call('GET', '/users/?search=ZEBRA', admin)
+    const found = await t.call('GET', '/users/?search=ZEBRA', admin)
     expect(found.json().items.map((u: { id: number }) => u.id)).toEqual([marker.id])
     expect(found.json().total).toBe(1)
   })
 
   it('treats % and _ in a search literally', async () => {
-    const response = await call('GET', '/users/?search=%25', admin)
+    const response = await t.call('GET', '/users/?search=%25', admin)
     expect(response.statusCode).toBe(200)
     expect(response.json().total).toBe(0)
   })
 
   it('gives the total even past the last page', async () => {
-    const response = await call('GET', '/users/?page=9999&size=100', admin)
+    const response = await t.call('GET', '/users/?page=9999&size=100', admin)
     expect(response.json().items).toEqual([])
     expect(response.json().total).toBeGreaterThan(0)
   })
 
   it('rejects a page size over 100', async () => {
-    expect((await call('GET', '/users/?size=101', admin)).statusCode).toBe(422)
+    expect((await t.call('GET', '/users/?size=101', admin)).statusCode).toBe(422)
   })
 
   it('creates, reads, updates and deletes a user', async () => {
-    const created = await call('POST', '/users/', admin, {
+    const created = await t.call('POST', '/users/', admin, {
       email: 'made-by-admin@example.com',
       username: 'made-by-admin',
       password: 'secret-pass-1',
     })
     expect(created.statusCode).toBe(201)
     const id = created.json().id
-    expect((await call('GET', `/users/${id}`, admin)).json().email).toBe(
+    expect((await t.call('GET', `/users/${id}`, admin)).json().email).toBe(
       'made-by-admin@example.com',
     )
-    const updated = await call('PATCH', `/users/${id}`, admin, {
+    const updated = await t.call('PATCH', `/users/${id}`, admin, {
       is_active: false,
       last_name: 'Lovelace',
     })
     expect(updated.json()).toMatchObject({ is_active: false, last_name: 'Lovelace' })
-    expect((await call('DELETE', `/users/${id}`, admin)).statusCode).toBe(204)
-    expect((await call('GET', `/users/${id}`, admin)).statusCode).toBe(404)
+    expect((await t.call('DELETE', `/users/${id}`, admin)).statusCode).toBe(204)
+    expect((await t.call('GET', `/users/${id}`, admin)).statusCode).toBe(404)
   })
 
   it('lets only a superuser grant is_superuser', async () => {
     const target = await createUser(t)
-    const byAdmin = await call('PATCH', `/users/${target.id}`, admin, { is_superuser: true })
+    const byAdmin = await t.call('PATCH', `/users/${target.id}`, admin, { is_superuser: true })
     expect(byAdmin.statusCode).toBe(403)
-    const bySuperuser = await call('PATCH', `/users/${target.id}`, superuser, {
+    const bySuperuser = await t.call('PATCH', `/users/${target.id}`, superuser, {
       is_superuser: true,
     })
     expect(bySuperuser.json().is_superuser).toBe(true)
-    const createdByAdmin = await call('POST', '/users/', admin, {
+    const createdByAdmin = await t.call('POST', '/users/', admin, {
       email: 'sneaky@example.com',
       username: 'sneaky',
       password: 'secret-pass-1',
@@ -166,20 +164,20 @@ describe('users admin', () => {
   it('returns 422 for a role that does not exist', async () => {
     const target = await createUser(t)
     expect(
-      (await call('PATCH', `/users/${target.id}`, admin, { role_id: 999999 })).statusCode,
+      (await t.call('PATCH', `/users/${target.id}`, admin, { role_id: 999999 })).statusCode,
     ).toBe(422)
   })
 
   it('returns 404 for a user that does not exist', async () => {
-    expect((await call('GET', '/users/2147483647', admin)).statusCode).toBe(404)
-    expect((await call('PATCH', '/users/2147483647', admin, { last_name: 'x' })).statusCode).toBe(
+    expect((await t.call('GET', '/users/2147483647', admin)).statusCode).toBe(404)
+    expect((await t.call('PATCH', '/users/2147483647', admin, { last_name: 'x' })).statusCode).toBe(
       404,
     )
-    expect((await call('DELETE', '/users/2147483647', admin)).statusCode).toBe(404)
+    expect((await t.call('DELETE', '/users/2147483647', admin)).statusCode).toBe(404)
   })
 
   it('does not let a user delete themselves', async () => {
-    expect((await call('DELETE', `/users/${admin.id}`, admin)).statusCode).toBe(409)
+    expect((await t.call('DELETE', `/users/${admin.id}`, admin)).statusCode).toBe(409)
   })
 })
 
@@ -190,7 +188,7 @@ describe('access rules of user administration', () => {
     const target = await createUser(t)
     const broader = await createUser(t, { permissions: ['users:read', 'roles:delete'] })
     const narrower = await createUser(t, { permissions: ['users:read'] })
-    const refused = await call('PATCH', `/users/${target.id}`, admin, {
+    const refused = await t.call('PATCH', `/users/${target.id}`, admin, {
       role_id: await roleId(broader),
     })
     expect(refused.statusCode).toBe(403)
@@ -199,14 +197,14 @@ describe('access rules of user administration', () => {
       permissions: ['roles:delete'],
     })
     expect(refused.json().detail).toMatch(/^You cannot assign role ".+": it grants permissions/)
-    const createdWithIt = await call('POST', '/users/', admin, {
+    const createdWithIt = await t.call('POST', '/users/', admin, {
       email: 'rich-by-role@example.com',
       username: 'rich-by-role',
       password: 'secret-pass-1',
       role_id: await roleId(broader),
     })
     expect(createdWithIt.statusCode).toBe(403)
-    const allowed = await call('PATCH', `/users/${target.id}`, admin, {
+    const allowed = await t.call('PATCH', `/users/${target.id}`, admin, {
       role_id: await roleId(narrower),
     })
     expect(allowed.statusCode).toBe(200)
@@ -221,17 +219,17 @@ describe('access rules of user administration', () => {
       { role_id: null },
       { is_active: false },
     ]) {
-      const response = await call('PATCH', `/users/${self.id}`, self, change)
+      const response = await t.call('PATCH', `/users/${self.id}`, self, change)
       expect(response.statusCode).toBe(403)
       expect(response.json().code).toBe('own_account')
     }
-    const unchanged = await call('PATCH', `/users/${self.id}`, self, {
+    const unchanged = await t.call('PATCH', `/users/${self.id}`, self, {
       role_id: await roleId(self),
       is_active: true,
       first_name: 'Same',
     })
     expect(unchanged.statusCode).toBe(200)
-    const bySuperuser = await call('PATCH', `/users/${superuser.id}`, superuser, {
+    const bySuperuser = await t.call('PATCH', `/users/${superuser.id}`, superuser, {
       is_active: false,
     })
     expect(bySuperuser.statusCode).toBe(403)
@@ -244,27 +242,27 @@ describe('access rules of user administration', () => {
       ['PATCH', { first_name: 'Mallory' }],
       ['DELETE', undefined],
     ] as const) {
-      const response = await call(method, `/users/${target.id}`, admin, payload)
+      const response = await t.call(method, `/users/${target.id}`, admin, payload)
       expect(response.statusCode).toBe(403)
       expect(response.json()).toMatchObject({
         code: 'superuser_only',
         detail: 'Only a superuser may change, deactivate or delete a superuser',
       })
     }
-    const revoked = await call('PATCH', `/users/${target.id}`, superuser, { is_superuser: false })
+    const revoked = await t.call('PATCH', `/users/${target.id}`, superuser, { is_superuser: false })
     expect(revoked.json().is_superuser).toBe(false)
   })
 
   it('lets nobody change or delete a user who holds more than they do', async () => {
     const editor = await createUser(t, { permissions: ['products:delete'] })
-    const renamed = await call('PATCH', `/users/${editor.id}`, admin, { first_name: 'X' })
+    const renamed = await t.call('PATCH', `/users/${editor.id}`, admin, { first_name: 'X' })
     expect(renamed.statusCode).toBe(403)
     expect(renamed.json()).toMatchObject({
       code: 'permission_not_held',
       permissions: ['products:delete'],
     })
-    expect((await call('DELETE', `/users/${editor.id}`, admin)).statusCode).toBe(403)
-    expect((await call('GET', '/users/me', editor)).statusCode).toBe(200)
+    expect((await t.call('DELETE', `/users/${editor.id}`, admin)).statusCode).toBe(403)
+    expect((await t.call('GET', '/users/me', editor)).statusCode).toBe(200)
   })
 
   it('keeps the last active superuser: 409 to deactivate, demote or delete it', async () => {
