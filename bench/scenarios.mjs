@@ -117,7 +117,7 @@ export function scenarios(data, tokens) {
       body: JSON.stringify({
         name: 'Bench burger',
         price: 9.99,
-        stock: 3,
+        stock: 50,
         category_id: data.categoryId,
       }),
     },

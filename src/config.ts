@@ -8,12 +8,13 @@ import { ConfigError, refuse, settingsOf } from './config-fragment.ts'
 import { authConfig } from './modules/auth/auth.config.ts'
 import { filesConfig } from './modules/files/files.config.ts'
 import { healthConfig } from './modules/health/health.config.ts'
+import { productsConfig } from './modules/products/products.config.ts'
 import { usersConfig } from './modules/users/users.config.ts'
 
 export { ConfigError }
 
 /** The settings modules own (`<module>.config.ts`), composed with the shared ones below. */
-const MODULE_CONFIGS = [authConfig, usersConfig, filesConfig, healthConfig] as const
+const MODULE_CONFIGS = [authConfig, usersConfig, productsConfig, filesConfig, healthConfig] as const
 
 /**
  * Every setting, with the guide's variable names: the shared ones, then each module's. Strings

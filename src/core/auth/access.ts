@@ -60,6 +60,8 @@ export type Resource = keyof Resources & string
 /** The actions every resource has a permission for, seeded with it. */
 export const CRUD_ACTIONS = ['create', 'read', 'update', 'delete'] as const
 export type Action = (typeof CRUD_ACTIONS)[number]
+/** A seeded permission's name, e.g. `products:update`. */
+export type PermissionName = `${Resource}:${Action}`
 
 /** The guide's `require_permission(resource, action)`; a superuser passes every check. */
 export function requirePermission(resource: Resource, action: Action) {

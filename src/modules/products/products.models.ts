@@ -36,6 +36,8 @@ export const products = pgTable(
     categoryId: integer()
       .notNull()
       .references(() => categories.id, { onDelete: 'cascade' }),
+    /** Whether the holders of products:update were told it is low: one alert per crossing. */
+    lowStockAlerted: boolean().notNull().default(false),
     ...timestamps(),
   },
   (table) => [

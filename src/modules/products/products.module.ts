@@ -1,4 +1,6 @@
+import { handleJob } from '../../core/jobs.ts'
 import { defineModule } from '../../core/module.ts'
+import { lowStockDigest } from './products.jobs.ts'
 import { createProductsRepository } from './products.repository.ts'
 import { registerProductsRoutes } from './products.routes.ts'
 import { createProductsService, type ProductsService } from './products.service.ts'
@@ -21,10 +23,13 @@ export const productsModule = defineModule({
   name: 'products',
   description: 'The catalogue: categories and products (v1 lists, v2 pages)',
   resources: ['products', 'categories'],
-  services: ({ database, cache }) => ({
+  services: ({ database, cache, config }, { notificationsService, usersService }) => ({
     productsService: createProductsService({
       productsRepository: createProductsRepository(database.db),
       cache,
+      notifications: notificationsService,
+      staff: usersService,
+      lowStockThreshold: config.LOW_STOCK_THRESHOLD,
     }),
   }),
   routes(app, { productsService }, { config }) {
@@ -34,4 +39,13 @@ export const productsModule = defineModule({
       v2Prefix: '/api/v2',
     })
   },
+  jobs: ({ productsService }, { config }) => [
+    handleJob(
+      lowStockDigest,
+      async () => {
+        await productsService.sendLowStockDigest()
+      },
+      { schedule: { cron: config.LOW_STOCK_DIGEST_CRON, payload: {} } },
+    ),
+  ],
 })

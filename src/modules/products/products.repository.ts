@@ -1,4 +1,4 @@
-import { asc, count, eq, getTableColumns, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, eq, getTableColumns, lte, type SQL, sql } from 'drizzle-orm'
 import { placeholders } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
 import { pageWithTotal } from '../../core/db/pages.ts'
@@ -136,6 +136,36 @@ function productsQueries(db: Database) {
         .where(eq(products.id, id))
         .returning({ id: products.id })
       return deleted.length > 0
+    },
+
+    /**
+     * Sets the product's low-stock flag to whether it is low now (active, stock at or below
+     * `threshold`) and answers it when the flag has just turned on: of concurrent writers, only
+     * one sees the change, so a crossing is told once.
+     */
+    async markLowStock(
+      id: number,
+      threshold: number,
+    ): Promise<Pick<ProductRow, 'id' | 'name' | 'stock'> | undefined> {
+      const isLow = sql`(${products.isActive} and ${products.stock} <= ${threshold})`
+      const [row] = await db
+        .update(products)
+        .set({ lowStockAlerted: isLow })
+        .where(and(eq(products.id, id), sql`${products.lowStockAlerted} <> ${isLow}`))
+        .returning({
+          id: products.id,
+          name: products.name,
+          stock: products.stock,
+          alerted: products.lowStockAlerted,
+        })
+      return row?.alerted ? { id: row.id, name: row.name, stock: row.stock } : undefined
+    },
+
+    /** Active products with stock at or below `threshold`, the lowest first. */
+    lowStock(threshold: number): Promise<ProductWithCategory[]> {
+      return productsWithCategory(db)
+        .where(and(eq(products.isActive, true), lte(products.stock, threshold)))
+        .orderBy(asc(products.stock), asc(products.id))
     },
 
     /** Demo seeding: names already present in a category. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../../../test/helpers/app.ts'
 import { createMemoryCache } from '../../core/cache.ts'
 import type { DatabaseHandle } from '../../core/db/database.ts'
+import type { UsersService } from '../users/users.service.ts'
 import { createProductsRepository } from './products.repository.ts'
 import { createProductsService, type ProductsService, productsCache } from './products.service.ts'
 
@@ -9,11 +10,28 @@ import { createProductsService, type ProductsService, productsCache } from './pr
 let database: DatabaseHandle
 let service: ProductsService
 const cache = createMemoryCache()
+const LOW_STOCK_THRESHOLD = 5
+/** What the service handed to the outbox; the outbox itself is tested in notifications. */
+const emailed: { to: string; subject: string; context: Record<string, unknown> }[] = []
+const restockers = [
+  { email: 'chef@example.com', firstName: 'Ana', username: 'ana' },
+  { email: 'owner@example.com', firstName: null, username: 'owner' },
+]
 beforeAll(async () => {
   database = await createTestDatabase()
   service = createProductsService({
     productsRepository: createProductsRepository(database.db),
     cache,
+    notifications: {
+      email: async (_tx, email) => emailed.push(email),
+    },
+    staff: {
+      holdersOf: async (permission) =>
+        permission === 'products:update'
+          ? (restockers as Awaited<ReturnType<UsersService['holdersOf']>>)
+          : [],
+    },
+    lowStockThreshold: LOW_STOCK_THRESHOLD,
   })
 })
 afterAll(() => database.close())
@@ -116,5 +134,91 @@ describe('products service', () => {
     const first = await service.seedDemo()
     expect(first.products).toBeGreaterThan(0)
     expect((await service.seedDemo()).products).toBe(0)
+  })
+})
+
+describe('low-stock alerts', () => {
+  const alertsAbout = (name: string) =>
+    emailed.filter((email) => email.subject === `Low stock: ${name}`)
+
+  it('e-mails every holder of products:update once when a product falls to the threshold, by name', async () => {
+    const category = await service.createCategory({ name: 'Drinks for alerts' })
+    const cola = await service.createProduct({
+      name: 'Cola',
+      price: 2,
+      stock: 20,
+      category_id: category.id,
+    })
+    expect(alertsAbout('Cola')).toEqual([])
+    await service.updateProduct(cola.id, { stock: 6 })
+    expect(alertsAbout('Cola')).toEqual([])
+    await service.updateProduct(cola.id, { stock: LOW_STOCK_THRESHOLD })
+    expect(alertsAbout('Cola')).toEqual([
+      expect.objectContaining({
+        to: 'chef@example.com',
+        context: { admin_name: 'Ana', products: [{ name: 'Cola', stock: 5 }] },
+      }),
+      expect.objectContaining({
+        to: 'owner@example.com',
+        context: expect.objectContaining({ admin_name: 'owner' }),
+      }),
+    ])
+    // Still low: not told again, whatever else changes.
+    await service.updateProduct(cola.id, { stock: 1 })
+    await service.updateProduct(cola.id, { name: 'Cola' })
+    expect(alertsAbout('Cola')).toHaveLength(2)
+    // Restocked, then low again: a new crossing.
+    await service.updateProduct(cola.id, { stock: 40 })
+    await service.updateProduct(cola.id, { stock: 0 })
+    expect(alertsAbout('Cola')).toHaveLength(4)
+  })
+
+  it('tells a crossing once when concurrent writes take a product low', async () => {
+    const category = await service.createCategory({ name: 'Concurrent alerts' })
+    const tea = await service.createProduct({
+      name: 'Iced Tea',
+      price: 2,
+      stock: 50,
+      category_id: category.id,
+    })
+    await Promise.all([1, 2, 3, 4].map((stock) => service.updateProduct(tea.id, { stock })))
+    expect(alertsAbout('Iced Tea')).toHaveLength(restockers.length)
+  })
+
+  it('alerts for a product created low, and not for an inactive one', async () => {
+    const category = await service.createCategory({ name: 'Created low' })
+    await service.createProduct({
+      name: 'Last Churros',
+      price: 4,
+      stock: 2,
+      category_id: category.id,
+    })
+    await service.createProduct({
+      name: 'Retired Pie',
+      price: 4,
+      stock: 0,
+      is_active: false,
+      category_id: category.id,
+    })
+    expect(alertsAbout('Last Churros')).toHaveLength(restockers.length)
+    expect(alertsAbout('Retired Pie')).toEqual([])
+  })
+
+  it('lists every active low product, lowest first, in the digest and lowStock()', async () => {
+    const low = await service.lowStock()
+    expect(low.map((product) => product.stock)).toEqual(
+      [...low.map((p) => p.stock)].sort((a, b) => a - b),
+    )
+    expect(low.every((product) => product.stock <= LOW_STOCK_THRESHOLD && product.is_active)).toBe(
+      true,
+    )
+    expect(low.map((product) => product.name)).toEqual(
+      expect.arrayContaining(['Cola', 'Iced Tea', 'Last Churros']),
+    )
+    emailed.length = 0
+    expect(await service.sendLowStockDigest()).toBe(low.length)
+    expect(emailed.map((email) => email.to)).toEqual(restockers.map((user) => user.email))
+    expect(emailed[0]?.subject).toBe(`Low stock: ${low.length} products`)
+    expect(emailed[0]?.context.products).toEqual(low.map(({ name, stock }) => ({ name, stock })))
   })
 })

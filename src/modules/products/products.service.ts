@@ -1,8 +1,11 @@
 import type { Cache } from '../../core/cache.ts'
+import type { Database } from '../../core/db/database.ts'
 import { databaseErrorCode } from '../../core/db/errors.ts'
 import { fromNumeric, hasAtMostDecimals, toNumeric } from '../../core/money.ts'
 import { offsetOf, type PageOf, pageOf } from '../../core/pagination.ts'
 import type { CachedResponse } from '../../core/response-cache.ts'
+import type { NotificationsService } from '../notifications/notifications.service.ts'
+import type { UsersService } from '../users/users.service.ts'
 import {
   categoryNameTaken,
   categoryNotFound,
@@ -10,7 +13,7 @@ import {
   productNotFound,
   unknownCategory,
 } from './products.errors.ts'
-import type { CategoryRow } from './products.models.ts'
+import type { CategoryRow, ProductRow } from './products.models.ts'
 import type { NewProduct, ProductsRepository, ProductWithCategory } from './products.repository.ts'
 import type {
   Category,
@@ -65,12 +68,24 @@ export const productsCache = {
   categories: { group: CATEGORIES_GROUP, seconds: CACHE_SECONDS },
 } satisfies Record<string, CachedResponse>
 
+/** The guide's custom e-mail: `admin_name` and the low products' names and stock. */
+const LOW_STOCK_TEMPLATE = 'products/templates/low_stock_alert.html'
+
+type LowProduct = Pick<ProductRow, 'name' | 'stock'>
+
 export function createProductsService({
   productsRepository,
   cache,
+  notifications,
+  staff,
+  lowStockThreshold,
 }: {
   productsRepository: ProductsRepository
   cache: Cache
+  notifications: Pick<NotificationsService, 'email'>
+  staff: Pick<UsersService, 'holdersOf'>
+  /** Stock at or below this is low (LOW_STOCK_THRESHOLD). */
+  lowStockThreshold: number
 }) {
   /** Money has cents: a price with more decimals is refused, never rounded. */
   function checkPrice(price: number): void {
@@ -106,6 +121,45 @@ export function createProductsService({
   /** Categories are embedded in products: any category change drops every cached product. */
   const forgetCategories = () =>
     Promise.all([cache.delete(CATEGORIES_GROUP, LISTS_GROUP), cache.deleteByPrefix(PRODUCT_GROUPS)])
+
+  /** Who may restock: everyone who holds products:update. */
+  const restockers = () => staff.holdersOf('products:update')
+
+  /** E-mails the low products to the restockers, through the outbox of `tx`. */
+  async function tellLowStock(
+    tx: Database | undefined,
+    recipients: Awaited<ReturnType<typeof restockers>>,
+    items: LowProduct[],
+    subject: string,
+  ) {
+    for (const user of recipients) {
+      await notifications.email(tx, {
+        to: user.email,
+        subject,
+        template: LOW_STOCK_TEMPLATE,
+        context: {
+          admin_name: user.firstName ?? user.username,
+          products: items.map(({ name, stock }) => ({ name, stock })),
+        },
+      })
+    }
+  }
+
+  /**
+   * After a write: when the product has become low (or stopped being low), its flag changes and
+   * the alert is recorded in the same transaction. A write that leaves it as it was costs nothing.
+   * The recipients are read before the transaction: the embedded database runs one query at a
+   * time, so a read outside an open transaction would wait for it forever.
+   */
+  async function noticeStock(row: ProductRow): Promise<void> {
+    const isLow = row.isActive && row.stock <= lowStockThreshold
+    if (isLow === row.lowStockAlerted) return
+    const recipients = isLow ? await restockers() : []
+    await productsRepository.transaction(async (repository, tx) => {
+      const low = await repository.markLowStock(row.id, lowStockThreshold)
+      if (low) await tellLowStock(tx, recipients, [low], `Low stock: ${low.name}`)
+    })
+  }
 
   async function getProduct(productId: number): Promise<Product> {
     const row = await productsRepository.findProduct(productId)
@@ -188,6 +242,7 @@ export function createProductsService({
           isActive: input.is_active ?? true,
         })
         await cache.delete(LISTS_GROUP)
+        await noticeStock(row)
         return toProduct(row)
       } catch (error) {
         throw translateWriteError(error, input.category_id)
@@ -206,7 +261,23 @@ export function createProductsService({
         }
         await cache.delete(productGroup(productId), LISTS_GROUP)
       }
-      return getProduct(productId)
+      const row = await productsRepository.findProduct(productId)
+      if (!row) throw productNotFound(productId)
+      await noticeStock(row)
+      return toProduct(row)
+    },
+
+    /** Active products at or below the low-stock threshold, the lowest first. */
+    lowStock: async (): Promise<Product[]> =>
+      (await productsRepository.lowStock(lowStockThreshold)).map(toProduct),
+
+    /** The daily digest (LOW_STOCK_DIGEST_CRON): every low product, to every holder of products:update. */
+    async sendLowStockDigest(): Promise<number> {
+      const low = await productsRepository.lowStock(lowStockThreshold)
+      if (low.length > 0) {
+        await tellLowStock(undefined, await restockers(), low, `Low stock: ${low.length} products`)
+      }
+      return low.length
     },
 
     /** Idempotent: creates the categories and products of the demo catalogue that are missing. */

@@ -1,6 +1,7 @@
-import { and, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, exists, ilike, or, type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
+import { permissions, rolePermissions } from '../roles/roles.models.ts'
 import { type UserRow, users } from './users.models.ts'
 
 export type NewUser = typeof users.$inferInsert
@@ -89,6 +90,20 @@ function usersQueries(db: Database) {
         .where(and(eq(users.isSuperuser, true), eq(users.isActive, true)))
         .for('update')
       return rows.map((row) => row.id)
+    },
+
+    /** Active users who hold the permission: superusers, and users whose role grants it. */
+    holdersOf(permission: string): Promise<UserRow[]> {
+      const granted = db
+        .select({ one: sql`1` })
+        .from(rolePermissions)
+        .innerJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+        .where(and(eq(rolePermissions.roleId, users.roleId), eq(permissions.name, permission)))
+      return db
+        .select()
+        .from(users)
+        .where(and(eq(users.isActive, true), or(eq(users.isSuperuser, true), exists(granted))))
+        .orderBy(asc(users.id))
     },
 
     /** Whether an active superuser exists. */

@@ -1,4 +1,4 @@
-import { type Principal, permissionsNotHeld } from '../../core/auth/access.ts'
+import { type PermissionName, type Principal, permissionsNotHeld } from '../../core/auth/access.ts'
 import { passwordWeakness } from '../../core/auth/password-policy.ts'
 import type { Passwords } from '../../core/auth/passwords.ts'
 import type { Database } from '../../core/db/database.ts'
@@ -303,6 +303,9 @@ export function createUsersService({
     },
 
     anySuperuser: () => usersRepository.anySuperuser(),
+
+    /** Who to tell about what a permission covers (e.g. products:update about low stock). */
+    holdersOf: (permission: PermissionName) => usersRepository.holdersOf(permission),
 
     /** The row with its password hash: for login and seeding, never for a response. */
     findByEmail: (email: string) => usersRepository.findByEmail(email.trim()),
