@@ -198,6 +198,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many messages were queued, sent and failed, per day
+         * @description Counts by status of the messages created in the last 24 hours and on each of the last `days` UTC days.
+         *
+         *     Requires permission `notifications:read`.
+         */
+        get: operations["summarizeNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/{id}/retry": {
         parameters: {
             query?: never;
@@ -304,6 +326,26 @@ export interface paths {
          * @description Only the fields sent change; your role and active flag are not yours to change.
          */
         patch: operations["updateCurrentUser"];
+        trace?: never;
+    };
+    "/api/v1/users/me/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What you may do
+         * @description Your effective permissions, as the API checks them: for a client to show only what you may use. The API stays the authority.
+         */
+        get: operations["getCurrentPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users/": {
@@ -698,6 +740,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/low-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Products running low
+         * @description Active products whose stock is at or below LOW_STOCK_THRESHOLD, the lowest first: those the holders of products:update are alerted about.
+         *
+         *     Requires permission `products:update`.
+         */
+        get: operations["listLowStockProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/products/": {
         parameters: {
             query?: never;
@@ -707,7 +771,7 @@ export interface paths {
         };
         /**
          * List products as pages (v2)
-         * @description Products by id, with their category, optionally of one category, with the total.
+         * @description Products with their category and the total: by id, or in the order `sort` names; optionally of one category, active or not, or whose name contains `search`.
          */
         get: operations["listProductPages"];
         put?: never;
@@ -808,6 +872,12 @@ export interface components {
             description?: string | null;
             is_active?: boolean;
         };
+        EffectivePermissions: {
+            /** @description Holds every permission, listed or not */
+            is_superuser: boolean;
+            /** @description The permissions of your role, `resource:action`, sorted */
+            permissions: string[];
+        };
         FieldError: {
             /** @description The field, as the request named it (`price`, `query.page`) */
             field: string;
@@ -834,6 +904,22 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             sent_at: string | null;
+        };
+        NotificationSummary: {
+            /** @description Messages created in the last 24 hours */
+            last_24h: {
+                queued: number;
+                sent: number;
+                failed: number;
+            };
+            /** @description Messages created on each UTC day, oldest first, today last */
+            days: {
+                /** Format: date */
+                day: string;
+                queued: number;
+                sent: number;
+                failed: number;
+            }[];
         };
         PageNotification: {
             items: components["schemas"]["Notification"][];
@@ -2003,6 +2089,65 @@ export interface operations {
             };
         };
     };
+    summarizeNotifications: {
+        parameters: {
+            query: {
+                /** @description Days, today included */
+                days: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSummary"];
+                };
+            };
+            /** @description No valid bearer token: missing, malformed, expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed: an inactive account, or a permission not held */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and what is wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unreachable: try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     retryNotification: {
         parameters: {
             query?: never;
@@ -2608,6 +2753,62 @@ export interface operations {
             };
             /** @description The body’s content type is not accepted */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and what is wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unreachable: try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCurrentPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EffectivePermissions"];
+                };
+            };
+            /** @description No valid bearer token: missing, malformed, expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed: an inactive account, or a permission not held */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4666,6 +4867,62 @@ export interface operations {
             };
         };
     };
+    listLowStockProducts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"][];
+                };
+            };
+            /** @description No valid bearer token: missing, malformed, expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed: an inactive account, or a permission not held */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and what is wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unreachable: try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listProductPages: {
         parameters: {
             query: {
@@ -4675,6 +4932,12 @@ export interface operations {
                 size: number;
                 /** @description Only products of this category */
                 category_id?: number;
+                /** @description Only those whose name contains it (any case) */
+                search?: string;
+                /** @description Only active, or only inactive, products */
+                is_active?: boolean;
+                /** @description A column to order by, `-` first for descending; ties by id */
+                sort: "id" | "-id" | "name" | "-name" | "price" | "-price" | "stock" | "-stock" | "created_at" | "-created_at";
             };
             header?: never;
             path?: never;

@@ -15,6 +15,9 @@ export const updatedAt = () =>
 
 export const timestamps = () => ({ createdAt: createdAt(), updatedAt: updatedAt() })
 
+/** A LIKE pattern matching `text` anywhere, its own `%`, `_` and `\` taken literally. */
+export const containing = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`
+
 /**
  * `{ key: sql.placeholder(key) }` for each key: the values of a prepared insert, built once and
  * then only bound (drizzle spends more on building an insert than PostgreSQL on running it).

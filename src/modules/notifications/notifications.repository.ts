@@ -165,6 +165,17 @@ function notificationsQueries(db: Database) {
       )
     },
 
+    /** Messages created since `since`, counted by UTC day and status, oldest day first. */
+    countByDay(since: Date): Promise<{ day: string; status: NotificationStatus; count: number }[]> {
+      const day = sql<string>`to_char(${notifications.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`
+      return db
+        .select({ day, status: notifications.status, count: count() })
+        .from(notifications)
+        .where(gte(notifications.createdAt, since))
+        .groupBy(day, notifications.status)
+        .orderBy(asc(day), asc(notifications.status))
+    },
+
     listSmsTemplates: () => db.select().from(smsTemplates).orderBy(asc(smsTemplates.id)),
 
     async findSmsTemplate(id: number): Promise<SmsTemplateRow | undefined> {

@@ -5,6 +5,8 @@ import { Page } from '../../core/pagination.ts'
 import { IdParams, problemResponses } from '../../core/schemas.ts'
 import {
   Notification,
+  NotificationSummary,
+  NotificationSummaryQuery,
   NotificationsQuery,
   SmsTemplate,
   SmsTemplateCreate,
@@ -37,6 +39,22 @@ export function registerNotificationsRoutes(
       const { page, size, channel, status } = request.query
       return notificationsService.page(page, size, { channel, status })
     },
+  )
+
+  app.get(
+    `${prefix}/notifications/summary`,
+    {
+      config: requirePermission('notifications', 'read'),
+      schema: {
+        operationId: 'summarizeNotifications',
+        summary: 'How many messages were queued, sent and failed, per day',
+        description:
+          'Counts by status of the messages created in the last 24 hours and on each of the last `days` UTC days.',
+        querystring: NotificationSummaryQuery,
+        response: { 200: NotificationSummary, ...guarded, ...problemResponses(422) },
+      },
+    },
+    async (request) => notificationsService.summary(request.query.days),
   )
 
   app.post(

@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { PageQuery } from '../../core/pagination.ts'
 
 export const Notification = Type.Object(
@@ -61,3 +61,33 @@ export const SmsTemplateUpdate = Type.Object(
   },
   { title: 'SmsTemplateUpdate', additionalProperties: false },
 )
+
+const StatusCounts = {
+  queued: Type.Integer({ minimum: 0 }),
+  sent: Type.Integer({ minimum: 0 }),
+  failed: Type.Integer({ minimum: 0 }),
+}
+
+export const NotificationSummary = Type.Object(
+  {
+    last_24h: Type.Object(StatusCounts, { description: 'Messages created in the last 24 hours' }),
+    days: Type.Array(Type.Object({ day: Type.String({ format: 'date' }), ...StatusCounts }), {
+      description: 'Messages created on each UTC day, oldest first, today last',
+    }),
+  },
+  { title: 'NotificationSummary' },
+)
+
+export const NotificationSummaryQuery = Type.Object(
+  {
+    days: Type.Integer({
+      minimum: 1,
+      maximum: 90,
+      default: 7,
+      description: 'Days, today included',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+export type NotificationSummary = Static<typeof NotificationSummary>

@@ -24,6 +24,7 @@ import type {
   SmsTemplateRow,
 } from './notifications.models.ts'
 import type { NotificationFilter, NotificationsRepository } from './notifications.repository.ts'
+import type { NotificationSummary } from './notifications.schemas.ts'
 
 /** An outbox row as admins see it: no message body, no code. */
 export interface Notification {
@@ -301,6 +302,30 @@ export function createNotificationsService({
     ): Promise<PageOf<Notification>> {
       const { rows, total } = await repository.pageNotifications(offsetOf(page, size), size, filter)
       return pageOf(rows.map(toNotification), total, page, size)
+    },
+
+    /** Messages by status: in the last 24 hours, and on each of the last `days` UTC days. */
+    async summary(days: number): Promise<NotificationSummary> {
+      const now = clock.now()
+      const DAY_MS = 86_400_000
+      const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS
+      const first = today - (days - 1) * DAY_MS
+      const perDay = new Map<string, NotificationSummary['days'][number]>()
+      for (let start = first; start <= today; start += DAY_MS) {
+        const day = new Date(start).toISOString().slice(0, 10)
+        perDay.set(day, { day, queued: 0, sent: 0, failed: 0 })
+      }
+      const last24h = { queued: 0, sent: 0, failed: 0 }
+      const [daily, recent] = await Promise.all([
+        repository.countByDay(new Date(first)),
+        repository.countByDay(new Date(now.getTime() - DAY_MS)),
+      ])
+      for (const row of daily) {
+        const counts = perDay.get(row.day)
+        if (counts) counts[row.status] += row.count
+      }
+      for (const row of recent) last24h[row.status] += row.count
+      return { last_24h: last24h, days: [...perDay.values()] }
     },
 
     async listSmsTemplates(): Promise<SmsTemplate[]> {

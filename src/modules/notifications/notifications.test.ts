@@ -76,6 +76,35 @@ describe('welcome email through the outbox', () => {
     expect(messagesTo(email)[0]).toContain('Subject: Welcome to Our Platform')
   })
 
+  it('counts messages by status for the last 24 hours and each of the last days', async () => {
+    const email = await register(t)
+    // Delivered before the next test tells the sink to refuse.
+    await until(async () => (messagesTo(email).length > 0 ? true : undefined))
+    const summary = async (query = '') => {
+      const response = await t.call('GET', `/notifications/summary${query}`, admin)
+      expect(response.statusCode, response.body).toBe(200)
+      return response.json() as {
+        last_24h: Record<'queued' | 'sent' | 'failed', number>
+        days: ({ day: string } & Record<'queued' | 'sent' | 'failed', number>)[]
+      }
+    }
+    const { total } = await outbox(t, admin)
+    const week = await summary()
+    expect(week.days.map((day) => day.day)).toEqual(
+      [6, 5, 4, 3, 2, 1, 0].map((ago) =>
+        new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10),
+      ),
+    )
+    const counted = ({ queued, sent, failed }: Record<'queued' | 'sent' | 'failed', number>) =>
+      queued + sent + failed
+    expect(counted(week.last_24h)).toBe(total)
+    expect(counted(week.days.at(-1) as Record<'queued' | 'sent' | 'failed', number>)).toBe(total)
+    expect((await summary('?days=1')).days).toHaveLength(1)
+    expect((await t.call('GET', '/notifications/summary?days=91', admin)).statusCode).toBe(422)
+    const outsider = await createUser(t)
+    expect((await t.call('GET', '/notifications/summary', outsider)).statusCode).toBe(403)
+  })
+
   it('retries with backoff while the SMTP server refuses, then delivers', async () => {
     sink.refuseNext(2)
     const email = await register(t)

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../../../test/helpers/app.ts'
 import type { DatabaseHandle } from '../../core/db/database.ts'
-import { createProductsRepository, type ProductsRepository } from './products.repository.ts'
+import {
+  createProductsRepository,
+  type ProductFilters,
+  type ProductsRepository,
+} from './products.repository.ts'
 
 // The repository alone, on a migrated database of its own: the SQL, not the rules.
 let database: DatabaseHandle
@@ -44,10 +48,36 @@ describe('products repository', () => {
     await repository.insertProduct(product(sides.id, 'Fries'))
     const page = await repository.listProducts(1, 2, mains.id)
     expect(page.map((row) => row.id)).toEqual(ids.slice(1, 3))
-    const paged = await repository.pageProducts(2, 5, mains.id)
+    const paged = await repository.pageProducts(2, 5, { categoryId: mains.id })
     expect(paged.rows.map((row) => row.id)).toEqual(ids.slice(2))
     expect(paged.total).toBe(3)
-    expect((await repository.pageProducts(0, 5, sides.id)).total).toBe(1)
+    expect((await repository.pageProducts(0, 5, { categoryId: sides.id })).total).toBe(1)
+  })
+
+  it('searches names in any case, filters by state and orders by any listed column', async () => {
+    const category = await repository.insertCategory({ name: 'Searchable' })
+    const names = ['Mango Lassi', 'Mango_Sorbet', 'Lemon Tart', 'mango chutney']
+    for (const [index, name] of names.entries()) {
+      await repository.insertProduct({
+        ...product(category.id, name),
+        stock: index,
+        isActive: index !== 3,
+      })
+    }
+    const page = (filters: ProductFilters) =>
+      repository.pageProducts(0, 10, { categoryId: category.id, ...filters })
+    const found = await page({ search: 'MANGO', sort: '-stock' })
+    expect([found.total, found.rows.map((row) => row.name)]).toEqual([
+      3,
+      ['mango chutney', 'Mango_Sorbet', 'Mango Lassi'],
+    ])
+    // `_` and `%` are literal, not wildcards.
+    expect((await page({ search: 'o_S' })).rows.map((row) => row.name)).toEqual(['Mango_Sorbet'])
+    expect((await page({ search: '%' })).total).toBe(0)
+    expect((await page({ isActive: false })).rows.map((row) => row.name)).toEqual(['mango chutney'])
+    // Names with the same first letters order by the database's collation: only L before M here.
+    expect((await page({ sort: 'name' })).rows[0]?.name).toBe('Lemon Tart')
+    expect((await page({ sort: '-name' })).rows.at(-1)?.name).toBe('Lemon Tart')
   })
 
   it('refuses a product of a category that does not exist (foreign key)', async () => {

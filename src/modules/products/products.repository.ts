@@ -1,12 +1,30 @@
-import { and, asc, count, eq, getTableColumns, lte, type SQL, sql } from 'drizzle-orm'
-import { placeholders } from '../../core/db/columns.ts'
+import { and, asc, count, desc, eq, getTableColumns, ilike, lte, type SQL, sql } from 'drizzle-orm'
+import { containing, placeholders } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
 import { pageWithTotal } from '../../core/db/pages.ts'
 import { withCompiledRows } from '../../core/db/rows.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { type CategoryRow, categories, type ProductRow, products } from './products.models.ts'
+import type { ProductsPageQuery } from './products.schemas.ts'
 
 export type ProductWithCategory = ProductRow & { category: CategoryRow }
+
+/** Which products a page holds, and in what order (`-` first: descending). */
+export interface ProductFilters {
+  categoryId?: number
+  /** Part of the name, any case */
+  search?: string
+  isActive?: boolean
+  sort?: ProductsPageQuery['sort']
+}
+
+const SORT_COLUMNS = {
+  id: products.id,
+  name: products.name,
+  price: products.price,
+  stock: products.stock,
+  created_at: products.createdAt,
+}
 export type NewProduct = typeof products.$inferInsert
 export type NewCategory = typeof categories.$inferInsert
 
@@ -107,11 +125,33 @@ function productsQueries(db: Database) {
 
     listProducts,
 
-    /** A page of products in id order and how many there are (in one category). */
-    pageProducts(offset: number, limit: number, categoryId?: number) {
+    /**
+     * A page of products and how many match. In id order, at most filtered by category: the
+     * prepared statements; searched, filtered by state or ordered otherwise: built per request.
+     */
+    pageProducts(offset: number, limit: number, filters: ProductFilters = {}) {
+      const { categoryId, search, isActive, sort = 'id' } = filters
+      if (search === undefined && isActive === undefined && sort === 'id') {
+        return pageWithTotal(
+          listProducts(offset, limit, categoryId),
+          categoryId === undefined ? countAll.execute() : countInCategory.execute({ categoryId }),
+        )
+      }
+      const where = and(
+        categoryId === undefined ? undefined : eq(products.categoryId, categoryId),
+        search === undefined ? undefined : ilike(products.name, containing(search)),
+        isActive === undefined ? undefined : eq(products.isActive, isActive),
+      )
+      const descending = sort.startsWith('-')
+      const column = SORT_COLUMNS[sort.replace('-', '') as keyof typeof SORT_COLUMNS]
+      const order = descending ? [desc(column), desc(products.id)] : [asc(column), asc(products.id)]
       return pageWithTotal(
-        listProducts(offset, limit, categoryId),
-        categoryId === undefined ? countAll.execute() : countInCategory.execute({ categoryId }),
+        productsWithCategory(db)
+          .where(where)
+          .orderBy(...order)
+          .limit(limit)
+          .offset(offset),
+        counted(where),
       )
     },
 

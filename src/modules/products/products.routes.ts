@@ -190,6 +190,21 @@ export function registerProductsRoutes(
   )
 
   app.get(
+    `${products}/low-stock`,
+    {
+      config: requirePermission('products', 'update'),
+      schema: {
+        operationId: 'listLowStockProducts',
+        summary: 'Products running low',
+        description:
+          'Active products whose stock is at or below LOW_STOCK_THRESHOLD, the lowest first: those the holders of products:update are alerted about.',
+        response: { 200: Type.Array(Product), ...problemResponses(401, 403) },
+      },
+    },
+    async () => productsService.lowStock(),
+  )
+
+  app.get(
     `${v2Prefix}/products/`,
     {
       config: { ...publicRoute, cacheResponse: productsCache.lists },
@@ -197,14 +212,19 @@ export function registerProductsRoutes(
         operationId: 'listProductPages',
         summary: 'List products as pages (v2)',
         description:
-          'Products by id, with their category, optionally of one category, with the total.',
+          'Products with their category and the total: by id, or in the order `sort` names; optionally of one category, active or not, or whose name contains `search`.',
         querystring: ProductsPageQuery,
         response: { 200: Page(Product), ...problemResponses(422) },
       },
     },
     async (request) => {
-      const { page, size, category_id } = request.query
-      return productsService.pageProducts(page, size, category_id)
+      const { page, size, category_id, search, is_active, sort } = request.query
+      return productsService.pageProducts(page, size, {
+        categoryId: category_id,
+        search,
+        isActive: is_active,
+        sort,
+      })
     },
   )
 }

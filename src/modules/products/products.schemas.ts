@@ -95,10 +95,40 @@ export const ProductsQuery = Type.Object({
   category_id: InCategory,
 })
 
-/** v2: the pagination helper's `page` and `size`. */
+/** How a v2 page may be ordered: a column, `-` first for descending; ties by id. */
+export const PRODUCT_SORTS = [
+  'id',
+  '-id',
+  'name',
+  '-name',
+  'price',
+  '-price',
+  'stock',
+  '-stock',
+  'created_at',
+  '-created_at',
+] as const
+
+export const ProductSort = Type.Enum(PRODUCT_SORTS, {
+  default: 'id',
+  description: 'A column to order by, `-` first for descending; ties by id',
+})
+
+/** v2: the pagination helper's `page` and `size`, filters and an order. */
 export const ProductsPageQuery = Type.Object({
   ...PageQuery.properties,
   category_id: InCategory,
+  search: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Only those whose name contains it (any case)',
+    }),
+  ),
+  is_active: Type.Optional(
+    Type.Boolean({ description: 'Only active, or only inactive, products' }),
+  ),
+  sort: ProductSort,
 })
 
 export type Category = Static<typeof Category>
@@ -107,3 +137,4 @@ export type CategoryUpdate = Static<typeof CategoryUpdate>
 export type Product = Static<typeof Product>
 export type ProductCreate = Static<typeof ProductCreate>
 export type ProductUpdate = Static<typeof ProductUpdate>
+export type ProductsPageQuery = Static<typeof ProductsPageQuery>

@@ -121,7 +121,7 @@ describe('products service', () => {
     }
     const listed = await service.listProducts(1, 10, category.id)
     expect(listed.map((item) => item.name)).toEqual(['Borscht', 'Pho'])
-    expect(await service.pageProducts(2, 2, category.id)).toMatchObject({
+    expect(await service.pageProducts(2, 2, { categoryId: category.id })).toMatchObject({
       items: [{ name: 'Pho', category: { name: 'Soups' } }],
       total: 3,
       page: 2,

@@ -14,7 +14,12 @@ import {
   unknownCategory,
 } from './products.errors.ts'
 import type { CategoryRow, ProductRow } from './products.models.ts'
-import type { NewProduct, ProductsRepository, ProductWithCategory } from './products.repository.ts'
+import type {
+  NewProduct,
+  ProductFilters,
+  ProductsRepository,
+  ProductWithCategory,
+} from './products.repository.ts'
 import type {
   Category,
   CategoryCreate,
@@ -221,11 +226,15 @@ export function createProductsService({
 
     listProducts,
 
-    async pageProducts(page: number, size: number, categoryId?: number): Promise<PageOf<Product>> {
+    async pageProducts(
+      page: number,
+      size: number,
+      filters: ProductFilters = {},
+    ): Promise<PageOf<Product>> {
       const { rows, total } = await productsRepository.pageProducts(
         offsetOf(page, size),
         size,
-        categoryId,
+        filters,
       )
       return pageOf(rows.map(toProduct), total, page, size)
     },

@@ -404,6 +404,45 @@ describe('query count', () => {
   })
 })
 
+describe('GET /api/v1/products/low-stock and v2 search and sort', () => {
+  it('lists low products to holders of products:update only', async () => {
+    const category = await newCategory()
+    const low = await newProduct(category.id, { name: 'Nearly Gone', stock: 1 })
+    await newProduct(category.id, { name: 'Plenty', stock: 500 })
+    const listed = await call('GET', '/api/v1/products/low-stock')
+    expect(listed.statusCode, listed.body).toBe(200)
+    expect(listed.json().map((product: { id: number }) => product.id)).toContain(low.id)
+    expect(listed.json().every((product: { stock: number }) => product.stock <= 5)).toBe(true)
+    const reader = await createUser(t, { permissions: ['products:read'] })
+    expect((await call('GET', '/api/v1/products/low-stock', undefined, reader)).statusCode).toBe(
+      403,
+    )
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/products/low-stock' })).statusCode,
+    ).toBe(401)
+  })
+
+  it('searches, filters by state and sorts v2 pages', async () => {
+    const category = await newCategory()
+    await newProduct(category.id, { name: 'Zesty Wrap', price: 9 })
+    await newProduct(category.id, { name: 'zesty bowl', price: 7, is_active: false })
+    const page = await call(
+      'GET',
+      `/api/v2/products/?category_id=${category.id}&search=ZESTY&sort=-price`,
+    )
+    expect(page.json()).toMatchObject({
+      total: 2,
+      items: [{ name: 'Zesty Wrap' }, { name: 'zesty bowl' }],
+    })
+    const inactive = await call(
+      'GET',
+      `/api/v2/products/?category_id=${category.id}&is_active=false`,
+    )
+    expect(inactive.json()).toMatchObject({ total: 1, items: [{ name: 'zesty bowl' }] })
+    expect((await call('GET', '/api/v2/products/?sort=colour')).statusCode).toBe(422)
+  })
+})
+
 describe('low-stock alerts', () => {
   let sink: SmtpSink
   let shop: TestApp

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, exists, ilike, or, type SQL, sql } from 'drizzle-orm'
+import { containing } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import { permissions, rolePermissions } from '../roles/roles.models.ts'
@@ -6,10 +7,6 @@ import { type UserRow, users } from './users.models.ts'
 
 export type NewUser = typeof users.$inferInsert
 export type UserChanges = Partial<Omit<NewUser, 'id' | 'createdAt'>>
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, '\\$&')
-}
 
 function usersQueries(db: Database) {
   // Run on every authenticated request and every login: built once (see products.repository).
@@ -57,7 +54,7 @@ function usersQueries(db: Database) {
     ): Promise<{ rows: UserRow[]; total: number }> {
       let where: SQL | undefined
       if (search) {
-        const pattern = `%${escapeLike(search)}%`
+        const pattern = containing(search)
         where = or(
           ilike(users.email, pattern),
           ilike(users.username, pattern),

@@ -4,7 +4,14 @@ import type { App } from '../../core/module.ts'
 import { Page } from '../../core/pagination.ts'
 import { IdParams, problemResponses } from '../../core/schemas.ts'
 import { toUser } from './users.mappers.ts'
-import { ProfileUpdate, User, UserCreate, UsersQuery, UserUpdate } from './users.schemas.ts'
+import {
+  EffectivePermissions,
+  ProfileUpdate,
+  User,
+  UserCreate,
+  UsersQuery,
+  UserUpdate,
+} from './users.schemas.ts'
 import type { UsersService, UserWithRole } from './users.service.ts'
 
 const guarded = problemResponses(401, 403)
@@ -27,6 +34,24 @@ export function registerUsersRoutes(
       },
     },
     async (request) => toUser(principalOf(request).record as UserWithRole),
+  )
+
+  app.get(
+    `${base}/me/permissions`,
+    {
+      config: activeUser,
+      schema: {
+        operationId: 'getCurrentPermissions',
+        summary: 'What you may do',
+        description:
+          'Your effective permissions, as the API checks them: for a client to show only what you may use. The API stays the authority.',
+        response: { 200: EffectivePermissions, ...guarded },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request)
+      return { is_superuser: principal.isSuperuser, permissions: [...principal.permissions].sort() }
+    },
   )
 
   app.patch(

@@ -30,6 +30,16 @@ export const User = Type.Object(
   { title: 'User' },
 )
 
+export const EffectivePermissions = Type.Object(
+  {
+    is_superuser: Type.Boolean({ description: 'Holds every permission, listed or not' }),
+    permissions: Type.Array(Type.String(), {
+      description: 'The permissions of your role, `resource:action`, sorted',
+    }),
+  },
+  { title: 'EffectivePermissions' },
+)
+
 export const UserRegister = Type.Object(
   {
     email: Email,

@@ -22,6 +22,24 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+describe('GET /api/v1/users/me/permissions', () => {
+  it("lists the caller's role permissions, sorted, and says whether it is a superuser", async () => {
+    const clerk = await createUser(t, { permissions: ['products:update', 'categories:read'] })
+    expect((await t.call('GET', '/users/me/permissions', clerk)).json()).toEqual({
+      is_superuser: false,
+      permissions: ['categories:read', 'products:update'],
+    })
+    expect((await t.call('GET', '/users/me/permissions', await createUser(t))).json()).toEqual({
+      is_superuser: false,
+      permissions: [],
+    })
+    expect((await t.call('GET', '/users/me/permissions', superuser)).json()).toMatchObject({
+      is_superuser: true,
+    })
+    expect((await t.call('GET', '/users/me/permissions')).statusCode).toBe(401)
+  })
+})
+
 describe('GET /api/v1/users/me', () => {
   it('returns the current user with every contract field', async () => {
     const user = await createUser(t)
