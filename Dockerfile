@@ -5,9 +5,13 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY clients/typescript/package.json ./clients/typescript/
+COPY web/package.json ./web/
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The admin console (web/, built into web/dist) and the typed client it is built from.
+COPY clients/typescript ./clients/typescript
+COPY web ./web
 # The embedded database's template (an initdb done at build time) is written into dist/.
 COPY bin/pglite-template.mjs ./bin/
 RUN npm run build \
@@ -25,8 +29,10 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY clients/typescript/package.json ./clients/typescript/
+COPY web/package.json ./web/
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /templates/modules ./src/modules
 COPY migrations ./migrations
 RUN mkdir -p /app/data/uploads && chown -R node:node /app/data

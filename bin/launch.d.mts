@@ -1,2 +1,3 @@
 export function launch(entry: string): Promise<void>
 export function bundle(entry: string, outdir: URL): Promise<void>
+export function buildConsole(): void

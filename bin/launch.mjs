@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import {
   existsSync,
   mkdirSync,
@@ -57,24 +58,29 @@ export async function launch(entry) {
   const name = bundleName(entry)
   const outdir = new URL(`.cache/${name}/`, ROOT)
   const entryFile = new URL(`${name}.js`, outdir)
-  if (!isFresh(entryFile)) await bundle(entry, outdir)
+  if (!isFresh(entryFile, ['src/'])) await bundle(entry, outdir)
+  if (entry === 'main') buildConsole()
   process.setSourceMapsEnabled(true)
   await import(entryFile.href)
 }
 
 /**
- * True when the bundle is newer than every source file and than the last `npm install` (npm
- * rewrites node_modules/.package-lock.json): a restart then skips esbuild.
+ * True when `outfile` is newer than every file under the `sources` folders and than the last
+ * `npm install` (npm rewrites node_modules/.package-lock.json): a restart then skips the build.
  */
-function isFresh(outfile) {
+function isFresh(outfile, folders) {
   let built
   try {
     built = statSync(outfile).mtimeMs
   } catch {
     return false
   }
-  const src = fileURLToPath(new URL('src/', ROOT))
-  const sources = ['', ...readdirSync(src, { recursive: true })].map((file) => `${src}${file}`)
+  const sources = folders.flatMap((folder) => {
+    const path = fileURLToPath(new URL(folder, ROOT))
+    if (!existsSync(path)) return []
+    if (!statSync(path).isDirectory()) return [path]
+    return ['', ...readdirSync(path, { recursive: true })].map((file) => `${path}${file}`)
+  })
   const installed = fileURLToPath(new URL('node_modules/.package-lock.json', ROOT))
   return [...sources, installed].every(
     (file) => !existsSync(file) || statSync(file).mtimeMs < built,
@@ -148,4 +154,43 @@ export async function bundle(entry, outdir) {
   for (const file of stale) {
     rmSync(join(dir, file), { force: true })
   }
+}
+
+/**
+ * Builds the admin console (web/) into web/dist with Vite when its sources or the typed client's
+ * are newer, so that `npm start` serves a current console at /admin/. Skipped when the console
+ * is turned off, or when Vite is not installed (an install without development dependencies).
+ */
+export function buildConsole() {
+  if (process.env.ADMIN_UI_ENABLED === 'false') return
+  const built = new URL('web/dist/index.html', ROOT)
+  if (
+    isFresh(built, [
+      'web/src/',
+      'web/index.html',
+      'web/vite.config.ts',
+      'web/budget.ts',
+      'clients/typescript/src/',
+    ])
+  )
+    return
+  const vite = fileURLToPath(new URL('node_modules/vite/bin/vite.js', ROOT))
+  if (!existsSync(vite)) return
+  // Built beside, then swapped in: a server starting at the same moment never reads half a build.
+  // In a process of its own: Vite sets NODE_ENV and loads much that a server need not keep.
+  const web = fileURLToPath(new URL('web/', ROOT))
+  const next = join(web, `dist.${process.pid}.tmp`)
+  const old = join(web, `dist.${process.pid}.old`)
+  execFileSync(
+    process.execPath,
+    [vite, 'build', '--logLevel', 'warn', '--outDir', next, '--emptyOutDir'],
+    {
+      cwd: web,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
+  const dist = join(web, 'dist')
+  if (existsSync(dist)) renameSync(dist, old)
+  renameSync(next, dist)
+  rmSync(old, { recursive: true, force: true })
 }

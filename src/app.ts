@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
+import { serveAdminConsole } from './core/admin-console.ts'
 import { guardRoutes, type RouteAccessEntry } from './core/auth/access.ts'
 import { createLazyCompilers } from './core/compilers.ts'
 import type { AppDeps } from './core/deps.ts'
@@ -72,6 +73,7 @@ export async function createApplication(
   if (config.METRICS_PORT) deps.metrics.instrument(app)
   await installHttpConventions(app, config)
   await registerDocs(app, config, modules)
+  await serveAdminConsole(app, config, deps.logger)
   applyRateLimits(app, context.rateLimiter)
   const routes = guardRoutes(app, {
     tokens: context.tokens,

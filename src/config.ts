@@ -88,6 +88,10 @@ export const configSchema = Type.Object({
       description: 'Serve /docs and /openapi.json (default: on except in production)',
     }),
   ),
+  ADMIN_UI_ENABLED: Type.Boolean({
+    default: true,
+    description: 'Serve the admin console (web/dist) at /admin/',
+  }),
   MIGRATE_ON_START: Type.Boolean({ default: true, description: 'Apply migrations on start' }),
   DATABASE_URL: Type.Optional(
     Type.String({ description: 'PostgreSQL URL; unset = embedded PGlite in DATA_DIR' }),
