@@ -190,7 +190,13 @@ export function buildConsole() {
     },
   )
   const dist = join(web, 'dist')
-  if (existsSync(dist)) renameSync(dist, old)
-  renameSync(next, dist)
+  try {
+    if (existsSync(dist)) renameSync(dist, old)
+    renameSync(next, dist)
+  } catch (error) {
+    // Another process swapped its build in meanwhile: that one is as fresh.
+    if (!existsSync(dist)) throw error
+    rmSync(next, { recursive: true, force: true })
+  }
   rmSync(old, { recursive: true, force: true })
 }
