@@ -200,7 +200,7 @@ function StockCell({ product, editable }: { product: Product; editable: boolean 
     const stock = Number(value)
     if (value !== '' && Number.isInteger(stock) && stock !== product.stock) save.mutate(stock)
   }
-  // A plain input, not the library's number input: twenty of those slowed the first render.
+  // A plain input rather than the library's number input, which is heavy to render per row.
   return (
     <TextInput
       aria-label={`Stock of ${product.name}`}
