@@ -180,41 +180,6 @@ describe.skipIf(missing)('admin console', () => {
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor()
   })
 
-  it('resets a password on the public pages with the texted code, then signs in with it', async () => {
-    const user = await createUser(t)
-    const phone = '+14155550179'
-    await t.services.usersService.updateProfile(user.id, { phone_number: phone })
-    const page = await newPage()
-    await page.goto(`${base}/admin/sign-in`)
-    await page.getByRole('link', { name: 'Forgot your password?' }).click()
-    await page.getByLabel('E-mail').fill(user.email)
-    await page.getByRole('button', { name: 'Send me a code' }).click()
-    await page.getByLabel('Code').waitFor()
-    const code = (await until(async () => lastSmsTo(phone)))?.match(/\d{6}/)?.[0] as string
-    await page.getByLabel('Code').fill(code)
-    await page.getByRole('textbox', { name: 'New password' }).fill('a-brand-new-pass-7')
-    await page.getByRole('button', { name: 'Set the new password' }).click()
-    await page.getByText('Your password is changed').waitFor()
-    await audit(page, 'password-reset')
-    await signIn(await newPage(), user.email, { password: 'a-brand-new-pass-7' })
-  })
-
-  it('turns two-factor sign-in on from the profile with the texted code', async () => {
-    const user = await createUser(t)
-    const phone = '+14155550180'
-    await t.services.usersService.updateProfile(user.id, { phone_number: phone })
-    const page = await newPage()
-    await signIn(page, user.email)
-    await nav(page).getByRole('link', { name: 'Profile', exact: true }).click()
-    await page.getByRole('button', { name: 'Send me a code' }).click()
-    await page.getByLabel('Code from the SMS').waitFor()
-    const code = (await until(async () => lastSmsTo(phone)))?.match(/\d{6}/)?.[0] as string
-    await page.getByLabel('Code from the SMS').fill(code)
-    await page.getByRole('button', { name: 'Confirm' }).click()
-    await page.getByText('On: signing in asks for a code').waitFor()
-    expect((await t.services.usersService.get(user.id)).twoFactorEnabled).toBe(true)
-  })
-
   it('creates a category and a product, finds it, and a stock edit in place alerts by e-mail', async () => {
     const page = await newPage()
     await signIn(page, admin.email)
