@@ -7,7 +7,7 @@ import { promClient, serveMetrics } from './core/metrics.ts'
 import { createModuleContext, createServices, seedModules } from './core/module.ts'
 import { openInfrastructure } from './infrastructure.ts'
 import { modules } from './modules/index.ts'
-import { exitWith, explainStartupError, stopOnSignal } from './startup.ts'
+import { exitOnStartupError, exitWith, stopOnSignal } from './startup.ts'
 
 /** A worker that dies sooner than this after its start is restarted after a pause, not at once. */
 const CRASH_LOOP_MS = 5000
@@ -25,7 +25,7 @@ export async function runCluster(config: Config, logger: Logger): Promise<void> 
   }
   const infrastructure = await openInfrastructure(config, logger, 'app', {
     migrate: config.MIGRATE_ON_START,
-  }).catch((error: unknown) => exitWith(explainStartupError(error) ?? String(error)))
+  }).catch(exitOnStartupError)
   try {
     const context = createModuleContext(infrastructure.deps)
     await seedModules(modules, createServices(context, modules), context)

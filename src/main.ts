@@ -1,33 +1,19 @@
 import cluster from 'node:cluster'
 import type { Config } from './config.ts'
 import { openDatabase } from './core/db/database.ts'
-import { createLogger, type Logger } from './core/logger.ts'
+import type { Logger } from './core/logger.ts'
 import type { serveMetrics } from './core/metrics.ts'
-import {
-  boundHeapGrowth,
-  exitWith,
-  explainStartupError,
-  loadConfigOrExit,
-  stopOnSignal,
-} from './startup.ts'
+import { exitOnStartupError, exitWith, startLongRunningProcess, stopOnSignal } from './startup.ts'
 
 const startedAt = performance.now()
-boundHeapGrowth()
-const config = loadConfigOrExit()
-const logger = createLogger(config)
-
-function stopOnStartupError(error: unknown): never {
-  const explained = explainStartupError(error)
-  if (explained) exitWith(explained)
-  throw error
-}
+const { config, logger } = startLongRunningProcess()
 
 /** One HTTP process: alone, or one of the cluster's workers (then migrations and seeds are done). */
 async function serve(config: Config, logger: Logger): Promise<void> {
   const inCluster = cluster.isWorker
   // The embedded database is slow to start, on its own thread: it is opened first, and the
   // rest of the code (most of what there is to load) is imported and the app built meanwhile.
-  const database = await openDatabase(config, logger, 'app').catch(stopOnStartupError)
+  const database = await openDatabase(config, logger, 'app').catch(exitOnStartupError)
   const [
     { openInfrastructure },
     { createApplication },
@@ -42,7 +28,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const infrastructure = await openInfrastructure(config, logger, 'app', {
     migrate: false,
     database,
-  }).catch(stopOnStartupError)
+  }).catch(exitOnStartupError)
   // The app is built, and made ready, while the database starts.
   const [{ app, services, context, compileSchemas }] = await Promise.all([
     createApplication(infrastructure.deps).then(async (application) => {
@@ -52,7 +38,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     (config.MIGRATE_ON_START && !inCluster ? database.migrate() : database.ping()).catch(
       async (error) => {
         await infrastructure.close()
-        stopOnStartupError(error)
+        exitOnStartupError(error)
       },
     ),
   ])

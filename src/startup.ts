@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { DataDirLockedError } from './core/db/lock.ts'
-import type { Logger } from './core/logger.ts'
+import { createLogger, type Logger } from './core/logger.ts'
 import { RedisUnreachableError } from './core/redis.ts'
 
 /**
@@ -11,8 +11,15 @@ import { RedisUnreachableError } from './core/redis.ts'
  * collection (bench/README.md). Node refuses the flag in NODE_OPTIONS, so it is set here, at
  * start-up; V8 reads it at each collection.
  */
-export function boundHeapGrowth(): void {
+function boundHeapGrowth(): void {
   setFlagsFromString('--heap-growing-percent=50')
+}
+
+/** The start of a long-running process (server, worker): its heap bound, config and logger. */
+export function startLongRunningProcess(): { config: Config; logger: Logger } {
+  boundHeapGrowth()
+  const config = loadConfigOrExit()
+  return { config, logger: createLogger(config) }
 }
 
 /**
@@ -62,8 +69,15 @@ export function loadConfigOrExit(): Config {
   }
 }
 
+/** Exits with one line for an error a user can fix; anything else is thrown on, with its stack. */
+export function exitOnStartupError(error: unknown): never {
+  const explained = explainStartupError(error)
+  if (explained) exitWith(explained)
+  throw error
+}
+
 /** Errors a user can fix (a held data directory, an unreachable database) as one line each. */
-export function explainStartupError(error: unknown): string | undefined {
+function explainStartupError(error: unknown): string | undefined {
   if (error instanceof DataDirLockedError || error instanceof RedisUnreachableError) {
     return error.message
   }

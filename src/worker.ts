@@ -1,34 +1,21 @@
-import { createLogger } from './core/logger.ts'
 import { createModuleContext, createServices, jobHandlersOf } from './core/module.ts'
 import { openInfrastructure } from './infrastructure.ts'
 import { modules } from './modules/index.ts'
-import {
-  boundHeapGrowth,
-  exitWith,
-  explainStartupError,
-  loadConfigOrExit,
-  stopOnSignal,
-} from './startup.ts'
+import { exitOnStartupError, exitWith, startLongRunningProcess, stopOnSignal } from './startup.ts'
 
 /**
  * `npm run worker`: works every module's background jobs and runs their schedules — the guide's
  * `celery worker` and `celery beat` in one process. Any number may run beside the web processes;
  * BullMQ hands each job to one of them and each schedule fires once.
  */
-boundHeapGrowth()
-const config = loadConfigOrExit()
-const logger = createLogger(config)
+const { config, logger } = startLongRunningProcess()
 if (!config.REDIS_URL) {
   exitWith(
     'npm run worker needs REDIS_URL: without Redis, jobs live in the web process, which works them itself (RUN_WORKERS)',
   )
 }
 
-const infrastructure = await openInfrastructure(config, logger, 'worker').catch((error) => {
-  const explained = explainStartupError(error)
-  if (explained) exitWith(explained)
-  throw error
-})
+const infrastructure = await openInfrastructure(config, logger, 'worker').catch(exitOnStartupError)
 const { deps } = infrastructure
 const context = createModuleContext(deps)
 const services = createServices(context, modules)

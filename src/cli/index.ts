@@ -1,6 +1,6 @@
 import { createLogger } from '../core/logger.ts'
 import { openInfrastructure } from '../infrastructure.ts'
-import { exitWith, explainStartupError, loadConfigOrExit } from '../startup.ts'
+import { exitOnStartupError, exitWith, loadConfigOrExit } from '../startup.ts'
 import type { Command } from './command.ts'
 import { createSuperuserCommand } from './create-superuser.command.ts'
 import { makeModuleCommand } from './make-module/make-module.command.ts'
@@ -56,7 +56,7 @@ if ('configOnly' in command) {
 }
 const infrastructure = await openInfrastructure(config, logger, 'cli', {
   migrate: command.migrateFirst,
-}).catch((error: unknown) => exitWith(explainStartupError(error) ?? String(error)))
+}).catch(exitOnStartupError)
 let exitCode = 0
 try {
   exitCode = (await command.run(args, infrastructure.deps)) ?? 0
