@@ -4,6 +4,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MIB } from './helpers/multipart.ts'
 import {
   cleanEnv,
   freePort,
@@ -12,7 +13,6 @@ import {
   waitForHealthy,
 } from './helpers/process.ts'
 
-const MIB = 1024 * 1024
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
 let server: Started

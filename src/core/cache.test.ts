@@ -174,24 +174,14 @@ describe('memory cache', () => {
 })
 
 describe('cacheFor', () => {
-  it('caches nothing when CACHE_ENABLED is false', async () => {
-    const cache = cacheFor(
-      { CACHE_ENABLED: false, CACHE_LOCAL_MB: 16, REDIS_KEY_PREFIX: 'x:' },
-      undefined,
-      silentLogger,
-    )
+  it.each([
+    { CACHE_ENABLED: false, kept: undefined, when: 'nothing when CACHE_ENABLED is false' },
+    { CACHE_ENABLED: true, kept: 1, when: 'in memory without Redis' },
+  ])('caches $when', async ({ CACHE_ENABLED, kept }) => {
+    const config = { CACHE_ENABLED, CACHE_LOCAL_MB: 16, REDIS_KEY_PREFIX: 'x:' }
+    const cache = cacheFor(config, undefined, silentLogger)
     await cache.set('k', 1, 60)
-    expect(await cache.get('k')).toBeUndefined()
-  })
-
-  it('caches in memory without Redis', async () => {
-    const cache = cacheFor(
-      { CACHE_ENABLED: true, CACHE_LOCAL_MB: 16, REDIS_KEY_PREFIX: 'x:' },
-      undefined,
-      silentLogger,
-    )
-    await cache.set('k', 1, 60)
-    expect(await cache.get('k')).toBe(1)
+    expect(await cache.get('k')).toBe(kept)
   })
 })
 

@@ -41,6 +41,9 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+const postItem = (payload: object | string, headers?: Record<string, string>) =>
+  t.app.inject({ method: 'POST', url: '/probe/items/', payload, headers })
+
 function expectProblem(response: { headers: Record<string, unknown>; json(): unknown }) {
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
   return response.json() as Record<string, unknown>
@@ -60,11 +63,7 @@ describe('HTTP conventions', () => {
   })
 
   it('answers a body that fails validation with 422 and the fields at fault', async () => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/probe/items/',
-      payload: { name: 'far too long', price: 'free' },
-    })
+    const response = await postItem({ name: 'far too long', price: 'free' })
     expect(response.statusCode).toBe(422)
     const body = expectProblem(response)
     expect(body.code).toBe('validation_failed')
@@ -74,47 +73,38 @@ describe('HTTP conventions', () => {
   })
 
   it('names a missing required field', async () => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/probe/items/',
-      payload: { price: 1 },
-    })
+    const response = await postItem({ price: 1 })
     expect(response.statusCode).toBe(422)
     expect(expectProblem(response).errors).toEqual([
       { field: 'name', message: "must have required property 'name'" },
     ])
   })
 
-  it('answers malformed JSON with 400', async () => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/probe/items/',
-      headers: { 'content-type': 'application/json' },
+  it.each([
+    {
+      refusal: 'malformed JSON',
       payload: '{"name": ',
-    })
-    expect(response.statusCode).toBe(400)
-    expect(expectProblem(response).code).toBe('malformed_request')
-  })
-
-  it('answers a body over the limit with 413', async () => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/probe/items/',
+      headers: { 'content-type': 'application/json' },
+      status: 400,
+      code: 'malformed_request',
+    },
+    {
+      refusal: 'a body over the limit',
       payload: { name: 'a', price: 1, padding: 'x'.repeat(2048) },
-    })
-    expect(response.statusCode).toBe(413)
-    expect(expectProblem(response).code).toBe('payload_too_large')
-  })
-
-  it('answers an unsupported content type with 415', async () => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/probe/items/',
-      headers: { 'content-type': 'application/xml' },
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      refusal: 'an unsupported content type',
       payload: '<item/>',
-    })
-    expect(response.statusCode).toBe(415)
-    expect(expectProblem(response).code).toBe('unsupported_media_type')
+      headers: { 'content-type': 'application/xml' },
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+  ])('answers $refusal with $status $code', async ({ payload, headers, status, code }) => {
+    const response = await postItem(payload, headers)
+    expect(response.statusCode).toBe(status)
+    expect(expectProblem(response).code).toBe(code)
   })
 
   it('turns an AppError into a problem with its code and extra members', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger, testConfig } from '../../test/helpers/app.ts'
-import { type Moto, motoEnv, requireTool, startMoto } from '../../test/helpers/moto.ts'
+import { describeWithMoto, motoClientConfig, motoEnv } from '../../test/helpers/moto.ts'
 import { type SmtpSink, startSmtpSink } from '../../test/helpers/smtp.ts'
 import { createMailer } from './mail.ts'
 import { createTemplates, htmlToText } from './templates.ts'
@@ -102,20 +102,10 @@ describe('email in development (EMAIL_BACKEND=log)', () => {
   })
 })
 
-describe.skipIf(!requireTool('moto_server'))('email through SES (moto_server)', () => {
-  let moto: Moto
-  beforeAll(async () => {
-    moto = await startMoto()
-  }, 60_000)
-  afterAll(() => moto?.stop())
-
+describeWithMoto('email through SES (moto_server)', (moto) => {
   it('sends raw MIME through SESv2 and answers the SES message id', async () => {
     const config = testConfig({ ...motoEnv(moto), EMAIL_BACKEND: 'ses' })
-    const ses = new SESv2Client({
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    })
+    const ses = new SESv2Client(motoClientConfig(moto))
     await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: config.SES_SENDER_EMAIL }))
     ses.destroy()
     const mailer = createMailer(config, templates, silentLogger)

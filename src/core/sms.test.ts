@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { silentLogger, testConfig } from '../../test/helpers/app.ts'
-import { type Moto, motoEnv, requireTool, startMoto } from '../../test/helpers/moto.ts'
+import { describeWithMoto, motoEnv } from '../../test/helpers/moto.ts'
 import { createSmsSender, maskPhone } from './sms.ts'
 
 describe('SMS in development (SMS_BACKEND=log)', () => {
@@ -23,13 +23,7 @@ describe('SMS in development (SMS_BACKEND=log)', () => {
   })
 })
 
-describe.skipIf(!requireTool('moto_server'))('SMS through SNS (moto_server)', () => {
-  let moto: Moto
-  beforeAll(async () => {
-    moto = await startMoto()
-  }, 60_000)
-  afterAll(() => moto?.stop())
-
+describeWithMoto('SMS through SNS (moto_server)', (moto) => {
   it('publishes to the phone number and answers the SNS message id', async () => {
     const config = testConfig({ ...motoEnv(moto), SMS_BACKEND: 'sns' })
     const sms = createSmsSender(config, silentLogger)

@@ -9,11 +9,10 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Moto, requireTool, startMoto } from '../../test/helpers/moto.ts'
+import { afterAll, describe, expect, it } from 'vitest'
+import { describeWithMoto, motoClientConfig } from '../../test/helpers/moto.ts'
+import { MIB } from '../../test/helpers/multipart.ts'
 import { createLocalStorage, createS3Storage, type FileStorage, newStorageKey } from './storage.ts'
-
-const MIB = 1024 * 1024
 
 /** A body that sends `chunks` with pauses between them (so uploads make progress), then fails. */
 function failingBody(chunks: number): Readable {
@@ -80,24 +79,13 @@ contract('local storage', async () => {
   }
 })
 
-describe.skipIf(!requireTool('moto_server'))('S3 storage (moto_server)', () => {
-  let moto: Moto
+describeWithMoto('S3 storage (moto_server)', (moto) => {
   let s3: S3Client
   let bucketCount = 0
-  beforeAll(async () => {
-    moto = await startMoto()
-  }, 60_000)
-  afterAll(async () => {
-    s3?.destroy()
-    await moto?.stop()
-  })
+  afterAll(() => s3?.destroy())
 
   contract('on a bucket', async () => {
-    const config = {
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    }
+    const config = motoClientConfig(moto)
     s3 ??= new S3Client({ ...config, forcePathStyle: true })
     const bucket = `storage-test-${++bucketCount}`
     await s3.send(new CreateBucketCommand({ Bucket: bucket }))

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { accessSync, constants } from 'node:fs'
 import { join } from 'node:path'
+import { afterAll, beforeAll, describe } from 'vitest'
 import { freePort } from './process.ts'
 
 /**
@@ -67,6 +68,38 @@ export async function startMoto(): Promise<Moto> {
     },
   }
 }
+
+/**
+ * A describe block with a moto_server of its own, started before its tests and stopped after;
+ * skipped as `requireTool` says when moto_server is missing. `moto` is usable inside the tests.
+ */
+export function describeWithMoto(title: string, body: (moto: Moto) => void): void {
+  describe.skipIf(!requireTool('moto_server'))(title, () => {
+    let started: Moto | undefined
+    beforeAll(async () => {
+      started = await startMoto()
+    }, 60_000)
+    afterAll(() => started?.stop())
+    const running = () => {
+      if (!started) throw new Error('moto_server is not running: use it inside a test')
+      return started
+    }
+    body({
+      get endpoint() {
+        return running().endpoint
+      },
+      data: () => running().data(),
+      stop: () => running().stop(),
+    })
+  })
+}
+
+/** An AWS SDK client's settings for a moto_server. */
+export const motoClientConfig = (moto: Moto) => ({
+  endpoint: moto.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+})
 
 /** The app's AWS settings pointed at a moto_server. */
 export const motoEnv = (moto: Moto) => ({

@@ -37,6 +37,8 @@ export function multipart(parts: Part[]): { payload: Buffer; headers: Record<str
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
 /** Files whose first bytes are those of their type, padded with random bytes to `size`. */
+export const MIB = 1024 * 1024
+
 export const sample = {
   png: (size = 256) => padded(Buffer.from(PNG_SIGNATURE), size),
   jpeg: (size = 256) => padded(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]), size),

@@ -1187,8 +1187,8 @@ export interface components {
             last_name?: string | null;
             phone_number?: string | null;
             is_active?: boolean;
-            role_id?: number | null;
             is_superuser?: boolean;
+            role_id?: number | null;
         };
         /** @description A request whose input is invalid: `errors` names each field and what is wrong */
         ValidationProblem: {

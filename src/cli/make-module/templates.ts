@@ -236,7 +236,8 @@ export function repositoryFile({ names, references }: ModuleSpec): string {
       `filters.${prop(r.field)} === undefined ? undefined : eq(${names.camel}.${prop(r.field)}, filters.${prop(r.field)})`,
   )
   return `import { ${filterType ? 'and, ' : ''}asc, count, eq } from 'drizzle-orm'
-${references.length > 0 ? "import { alias } from 'drizzle-orm/pg-core'\n" : ''}import type { Database } from '../../core/db/database.ts'
+${references.length > 0 ? "import { alias } from 'drizzle-orm/pg-core'\n" : ''}import { deleteById } from '../../core/db/by-id.ts'
+import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 ${refImports.join('\n')}
 import { type ${names.entity}Row, ${names.camel} } from './${names.module}.models.ts'
@@ -287,10 +288,7 @@ function ${names.camel}Queries(db: Database) {
       return rows.length > 0
     },
 
-    async delete(id: number): Promise<boolean> {
-      const rows = await db.delete(${names.camel}).where(eq(${names.camel}.id, id)).returning({ id: ${names.camel}.id })
-      return rows.length > 0
-    },
+    delete: (id: number) => deleteById(db, ${names.camel}, id),
   }
 }
 

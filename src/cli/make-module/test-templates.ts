@@ -42,9 +42,7 @@ let t: TestApp
 let user: TestUser
 beforeAll(async () => {
   t = await createTestApp()
-  user = await createUser(t, {
-    permissions: everyAction('${names.module}'),
-  })
+  user = await createUser(t, { permissions: everyAction('${names.module}') })
 })
 afterAll(() => t.close())
 

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream'
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2'
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts'
-import { type Moto, motoEnv, requireTool, startMoto } from '../../../test/helpers/moto.ts'
+import { describeWithMoto, motoClientConfig, motoEnv } from '../../../test/helpers/moto.ts'
 import { until } from '../../../test/helpers/process.ts'
 import { createLogger } from '../../core/logger.ts'
 
@@ -11,21 +11,15 @@ import { createLogger } from '../../core/logger.ts'
  * Password reset and two-factor sign-in end to end through the HTTP API, with SES and SNS on
  * moto_server: every code is read from what moto received, as a user reads it from their phone.
  */
-describe.skipIf(!requireTool('moto_server'))('codes by SES and SNS (moto_server)', () => {
-  let moto: Moto
+describeWithMoto('codes by SES and SNS (moto_server)', (moto) => {
   let t: TestApp
   const logs: string[] = []
   const bodies: string[] = []
   let ipCounter = 0
 
   beforeAll(async () => {
-    moto = await startMoto()
     const env = { ...motoEnv(moto), EMAIL_BACKEND: 'ses', SMS_BACKEND: 'sns', JOB_BACKOFF_MS: '50' }
-    const ses = new SESv2Client({
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    })
+    const ses = new SESv2Client(motoClientConfig(moto))
     await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'noreply@example.com' }))
     ses.destroy()
     const sink = new Writable({
@@ -38,10 +32,7 @@ describe.skipIf(!requireTool('moto_server'))('codes by SES and SNS (moto_server)
     t = await createTestApp({ env, logger })
   }, 60_000)
 
-  afterAll(async () => {
-    await t?.close()
-    await moto?.stop()
-  })
+  afterAll(() => t?.close())
 
   async function post(url: string, payload?: object, token?: string) {
     ipCounter += 1

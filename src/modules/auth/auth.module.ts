@@ -17,7 +17,8 @@ export const authModule = defineModule({
   name: 'auth',
   description:
     'Sign-up, sign-in with JWT access and refresh tokens, two-factor sign-in by SMS, password reset',
-  services({ database, cache, redis, passwords, tokens, clock, config, jobs, logger }, services) {
+  services(context, services) {
+    const { database, cache, redis, clock, config } = context
     const { usersService, notificationsService } = services
     const authRepository = createAuthRepository(database.db)
     // Processes that share no cache (a cluster without Redis) would not see each other's ends.
@@ -28,15 +29,11 @@ export const authModule = defineModule({
       endedSeconds: config.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
     })
     const authService = createAuthService({
+      ...context,
       authRepository,
       usersService,
       notificationsService,
-      jobs,
-      passwords,
-      tokens,
       sessions,
-      clock,
-      logger,
       refreshTtlDays: config.REFRESH_TOKEN_EXPIRE_DAYS,
       codeSecret: config.SECRET_KEY,
     })

@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { Password } from '../users/users.schemas.ts'
 
 export const Tokens = Type.Object(
@@ -68,3 +68,8 @@ export const TwoFactorDisable = Type.Object(
   { password: Type.String({ minLength: 1, maxLength: 128 }) },
   { title: 'TwoFactorDisable', additionalProperties: false },
 )
+
+/** A new session's tokens (not the signer in `core/auth/tokens.ts`). */
+export type IssuedTokens = Static<typeof Tokens>
+/** Login of a user with two-factor sign-in on: the SMS code goes to `/auth/2fa/verify`. */
+export type TwoFactorChallenge = Static<typeof TwoFactorChallenge>

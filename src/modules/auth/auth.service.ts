@@ -21,19 +21,7 @@ import {
 import { passwordResetRequested } from './auth.jobs.ts'
 import type { CodePurpose } from './auth.models.ts'
 import type { AuthRepository } from './auth.repository.ts'
-
-export interface IssuedTokens {
-  access_token: string
-  refresh_token: string
-  token_type: 'bearer'
-  expires_in: number
-}
-
-/** Login of a user with two-factor sign-in on: the SMS code goes to `/auth/2fa/verify`. */
-export interface TwoFactorChallenge {
-  two_factor_required: true
-  challenge_token: string
-}
+import type { IssuedTokens, TwoFactorChallenge } from './auth.schemas.ts'
 
 /** How long a code is valid, and how many wrong tries it survives. */
 export const CODE_TTL_MINUTES = 15

@@ -16,7 +16,7 @@ import {
   unexpectedFile,
 } from './files.errors.ts'
 import { multipartBody, StoredFile, StoredFiles } from './files.schemas.ts'
-import type { FilesService, IncomingFile, StoredFile as StoredFileRecord } from './files.service.ts'
+import type { FilesService, IncomingFile } from './files.service.ts'
 
 /** Errors the multipart parser raises for a broken body: a 400, never a 500. */
 function asClientError(error: unknown): unknown {
@@ -117,7 +117,7 @@ export async function registerFilesRoutes(
     async (request, reply) => {
       const { userId } = principalOf(request)
       const [stored] = await filesService.upload(userId, multipartFiles(request, 'file', 1))
-      return reply.code(201).send(stored as StoredFileRecord)
+      return reply.code(201).send(stored as StoredFile)
     },
   )
 

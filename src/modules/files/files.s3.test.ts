@@ -5,7 +5,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../../../test/helpers/accounts.ts'
 import {
   createTestApp,
@@ -13,22 +13,19 @@ import {
   recordingLogger,
   type TestApp,
 } from '../../../test/helpers/app.ts'
-import { type Moto, motoEnv, requireTool, startMoto } from '../../../test/helpers/moto.ts'
-import { multipart, type Part, sample } from '../../../test/helpers/multipart.ts'
+import { describeWithMoto, motoClientConfig, motoEnv } from '../../../test/helpers/moto.ts'
+import { MIB, multipart, type Part, sample } from '../../../test/helpers/multipart.ts'
 
-const MIB = 1024 * 1024
 const BUCKET = 'food-fleet-uploads'
 
-describe.skipIf(!requireTool('moto_server'))('files on S3 (moto_server)', () => {
-  let moto: Moto
+describeWithMoto('files on S3 (moto_server)', (moto) => {
   let s3: S3Client
   let t: TestApp
   let owner: TestUser
   const log = recordingLogger('info')
 
   beforeAll(async () => {
-    moto = await startMoto()
-    s3 = new S3Client({ ...clientConfig(moto), forcePathStyle: true })
+    s3 = new S3Client({ ...motoClientConfig(moto), forcePathStyle: true })
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }))
     t = await createTestApp({
       env: { ...motoEnv(moto), STORAGE_BACKEND: 's3', S3_BUCKET: BUCKET, MAX_UPLOAD_MB: '12' },
@@ -40,13 +37,6 @@ describe.skipIf(!requireTool('moto_server'))('files on S3 (moto_server)', () => 
   afterAll(async () => {
     await t?.close()
     s3?.destroy()
-    await moto?.stop()
-  })
-
-  const clientConfig = (server: Moto) => ({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   })
 
   async function objectKeys(): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 
 export const StoredFile = Type.Object(
   {
@@ -14,6 +14,9 @@ export const StoredFile = Type.Object(
 )
 
 export const StoredFiles = Type.Object({ files: Type.Array(StoredFile) }, { title: 'StoredFiles' })
+
+/** A file as the API shows it. */
+export type StoredFile = Static<typeof StoredFile>
 
 /** Documents the multipart body (it is read as a stream, not validated as JSON). */
 export function multipartBody(field: string, description: string, many: boolean) {

@@ -9,17 +9,7 @@ import { sanitizeFilename, UploadInspector } from '../../core/uploads.ts'
 import { fileNotFound } from './files.errors.ts'
 import type { FileRow, NewFile } from './files.models.ts'
 import type { FilesRepository } from './files.repository.ts'
-
-/** A file as the API shows it. */
-export interface StoredFile {
-  id: number
-  filename: string
-  content_type: string
-  size: number
-  sha256: string
-  owner_id: number
-  created_at: string
-}
+import type { StoredFile } from './files.schemas.ts'
 
 /** One file of an upload, as it arrives: read once, in order. */
 export interface IncomingFile {

@@ -9,10 +9,8 @@ import {
   recordingLogger,
   type TestApp,
 } from '../../../test/helpers/app.ts'
-import { multipart, type Part, sample } from '../../../test/helpers/multipart.ts'
+import { MIB, multipart, type Part, sample } from '../../../test/helpers/multipart.ts'
 import { systemPrincipal } from '../../core/auth/access.ts'
-
-const MIB = 1024 * 1024
 
 let t: TestApp
 let owner: TestUser

@@ -23,16 +23,11 @@ export const notificationsModule = defineModule({
   resources: ['notifications'],
   description:
     'The email and SMS outbox with the delivery status of each message, and the SMS templates',
-  services: ({ database, templates, mailer, sms, jobs, clock, logger, config }) => ({
+  services: (context) => ({
     notificationsService: createNotificationsService({
-      notificationsRepository: createNotificationsRepository(database.db),
-      templates,
-      mailer,
-      sms,
-      jobs,
-      clock,
-      logger,
-      retryBackoffMs: config.JOB_BACKOFF_MS,
+      ...context,
+      notificationsRepository: createNotificationsRepository(context.database.db),
+      retryBackoffMs: context.config.JOB_BACKOFF_MS,
     }),
   }),
   routes(app, { notificationsService }, { config }) {

@@ -14,6 +14,7 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm'
+import { deleteById, updateById } from '../../core/db/by-id.ts'
 import type { Database } from '../../core/db/database.ts'
 import { pageWithTotal } from '../../core/db/pages.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
@@ -203,25 +204,10 @@ function notificationsQueries(db: Database) {
       return inserted.length > 0
     },
 
-    async updateSmsTemplate(
-      id: number,
-      values: Partial<typeof smsTemplates.$inferInsert>,
-    ): Promise<SmsTemplateRow | undefined> {
-      const [row] = await db
-        .update(smsTemplates)
-        .set(values)
-        .where(eq(smsTemplates.id, id))
-        .returning()
-      return row
-    },
+    updateSmsTemplate: (id: number, values: Partial<typeof smsTemplates.$inferInsert>) =>
+      updateById(db, smsTemplates, id, values),
 
-    async deleteSmsTemplate(id: number): Promise<boolean> {
-      const deleted = await db
-        .delete(smsTemplates)
-        .where(eq(smsTemplates.id, id))
-        .returning({ id: smsTemplates.id })
-      return deleted.length > 0
-    },
+    deleteSmsTemplate: (id: number) => deleteById(db, smsTemplates, id),
   }
 }
 

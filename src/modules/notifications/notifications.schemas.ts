@@ -90,4 +90,9 @@ export const NotificationSummaryQuery = Type.Object(
   { additionalProperties: false },
 )
 
+/** An outbox row as admins see it: no message body, no code. */
+export type Notification = Static<typeof Notification>
 export type NotificationSummary = Static<typeof NotificationSummary>
+export type SmsTemplate = Static<typeof SmsTemplate>
+export type SmsTemplateCreate = Static<typeof SmsTemplateCreate>
+export type SmsTemplateUpdate = Static<typeof SmsTemplateUpdate>

@@ -24,34 +24,13 @@ import type {
   SmsTemplateRow,
 } from './notifications.models.ts'
 import type { NotificationFilter, NotificationsRepository } from './notifications.repository.ts'
-import type { NotificationSummary } from './notifications.schemas.ts'
-
-/** An outbox row as admins see it: no message body, no code. */
-export interface Notification {
-  id: number
-  channel: 'email' | 'sms'
-  recipient: string
-  template: string | null
-  subject: string | null
-  status: 'queued' | 'sent' | 'failed'
-  attempts: number
-  last_error: string | null
-  created_at: string
-  sent_at: string | null
-}
-
-export interface SmsTemplate {
-  id: number
-  name: string
-  content: string
-  description: string | null
-}
-
-export interface SmsTemplateInput {
-  name?: string
-  content?: string
-  description?: string | null
-}
+import type {
+  Notification,
+  NotificationSummary,
+  SmsTemplate,
+  SmsTemplateCreate,
+  SmsTemplateUpdate,
+} from './notifications.schemas.ts'
 
 /** The templates the app's own flows send; seeded, and protected from deletion and renaming. */
 export const REQUIRED_SMS_TEMPLATES = [
@@ -336,9 +315,7 @@ export function createNotificationsService({
       return toSmsTemplate(await requireSmsTemplate(id))
     },
 
-    async createSmsTemplate(
-      input: Required<Pick<SmsTemplateInput, 'name' | 'content'>> & SmsTemplateInput,
-    ) {
+    async createSmsTemplate(input: SmsTemplateCreate) {
       checkTemplate(input.content)
       try {
         return toSmsTemplate(
@@ -353,7 +330,7 @@ export function createNotificationsService({
       }
     },
 
-    async updateSmsTemplate(id: number, input: SmsTemplateInput): Promise<SmsTemplate> {
+    async updateSmsTemplate(id: number, input: SmsTemplateUpdate): Promise<SmsTemplate> {
       const current = await requireSmsTemplate(id)
       if (input.name !== undefined && input.name !== current.name && isRequired(current.name)) {
         throw smsTemplateRequired(current.name)

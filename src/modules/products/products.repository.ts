@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, getTableColumns, ilike, lte, type SQL, sql } from 'drizzle-orm'
+import { deleteById, updateById } from '../../core/db/by-id.ts'
 import { containing, placeholders } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
 import { pageWithTotal } from '../../core/db/pages.ts'
@@ -102,21 +103,10 @@ function productsQueries(db: Database) {
       return row as CategoryRow
     },
 
-    async updateCategory(
-      id: number,
-      values: Partial<NewCategory>,
-    ): Promise<CategoryRow | undefined> {
-      const [row] = await db.update(categories).set(values).where(eq(categories.id, id)).returning()
-      return row
-    },
+    updateCategory: (id: number, values: Partial<NewCategory>) =>
+      updateById(db, categories, id, values),
 
-    async deleteCategory(id: number): Promise<boolean> {
-      const deleted = await db
-        .delete(categories)
-        .where(eq(categories.id, id))
-        .returning({ id: categories.id })
-      return deleted.length > 0
-    },
+    deleteCategory: (id: number) => deleteById(db, categories, id),
 
     async findProduct(id: number): Promise<ProductWithCategory | undefined> {
       const [row] = await byId.execute({ id })
@@ -170,13 +160,7 @@ function productsQueries(db: Database) {
       return updated.length > 0
     },
 
-    async deleteProduct(id: number): Promise<boolean> {
-      const deleted = await db
-        .delete(products)
-        .where(eq(products.id, id))
-        .returning({ id: products.id })
-      return deleted.length > 0
-    },
+    deleteProduct: (id: number) => deleteById(db, products, id),
 
     /**
      * Sets the product's low-stock flag to whether it is low now (active, stock at or below

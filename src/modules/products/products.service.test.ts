@@ -140,15 +140,14 @@ describe('products service', () => {
 describe('low-stock alerts', () => {
   const alertsAbout = (name: string) =>
     emailed.filter((email) => email.subject === `Low stock: ${name}`)
+  /** A product of its own category, so that each test's alerts are its own. */
+  const stocked = async (name: string, stock: number, changes: { is_active?: boolean } = {}) => {
+    const category = await service.createCategory({ name: `Category of ${name}` })
+    return service.createProduct({ name, price: 2, stock, category_id: category.id, ...changes })
+  }
 
   it('e-mails every holder of products:update once when a product falls to the threshold, by name', async () => {
-    const category = await service.createCategory({ name: 'Drinks for alerts' })
-    const cola = await service.createProduct({
-      name: 'Cola',
-      price: 2,
-      stock: 20,
-      category_id: category.id,
-    })
+    const cola = await stocked('Cola', 20)
     expect(alertsAbout('Cola')).toEqual([])
     await service.updateProduct(cola.id, { stock: 6 })
     expect(alertsAbout('Cola')).toEqual([])
@@ -174,32 +173,14 @@ describe('low-stock alerts', () => {
   })
 
   it('tells a crossing once when concurrent writes take a product low', async () => {
-    const category = await service.createCategory({ name: 'Concurrent alerts' })
-    const tea = await service.createProduct({
-      name: 'Iced Tea',
-      price: 2,
-      stock: 50,
-      category_id: category.id,
-    })
+    const tea = await stocked('Iced Tea', 50)
     await Promise.all([1, 2, 3, 4].map((stock) => service.updateProduct(tea.id, { stock })))
     expect(alertsAbout('Iced Tea')).toHaveLength(restockers.length)
   })
 
   it('alerts for a product created low, and not for an inactive one', async () => {
-    const category = await service.createCategory({ name: 'Created low' })
-    await service.createProduct({
-      name: 'Last Churros',
-      price: 4,
-      stock: 2,
-      category_id: category.id,
-    })
-    await service.createProduct({
-      name: 'Retired Pie',
-      price: 4,
-      stock: 0,
-      is_active: false,
-      category_id: category.id,
-    })
+    await stocked('Last Churros', 2)
+    await stocked('Retired Pie', 0, { is_active: false })
     expect(alertsAbout('Last Churros')).toHaveLength(restockers.length)
     expect(alertsAbout('Retired Pie')).toEqual([])
   })

@@ -28,7 +28,14 @@ import type {
   ProductCreate,
   ProductUpdate,
 } from './products.schemas.ts'
-import { DEMO_CATALOGUE } from './products.seed-demo.ts'
+import demoCatalogue from './products.seed-demo.json' with { type: 'json' }
+
+/** `npm run cli -- seed --demo`: categories, each with its products as [name, price, stock]. */
+const DEMO_CATALOGUE = demoCatalogue as {
+  category: string
+  description: string
+  products: [name: string, price: number, stock: number][]
+}[]
 
 /** Rows as the wire shape (the schemas' types: snake_case, price as a number, ISO times). */
 const toCategory = (row: CategoryRow): Category => ({

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { deleteById, updateById } from '../../core/db/by-id.ts'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
 import {
@@ -58,15 +59,10 @@ function rolesQueries(db: Database) {
       return row as RoleRow
     },
 
-    async updateRole(id: number, values: Partial<typeof roles.$inferInsert>) {
-      const [row] = await db.update(roles).set(values).where(eq(roles.id, id)).returning()
-      return row
-    },
+    updateRole: (id: number, values: Partial<typeof roles.$inferInsert>) =>
+      updateById(db, roles, id, values),
 
-    async deleteRole(id: number): Promise<boolean> {
-      const deleted = await db.delete(roles).where(eq(roles.id, id)).returning({ id: roles.id })
-      return deleted.length > 0
-    },
+    deleteRole: (id: number) => deleteById(db, roles, id),
 
     async grant(roleId: number, permissionIds: number[]): Promise<void> {
       if (permissionIds.length === 0) return

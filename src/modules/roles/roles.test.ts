@@ -87,18 +87,12 @@ describe('permissions', () => {
 
 describe("the guide's permission body", () => {
   it('takes name when it equals resource:action, and 422 otherwise', async () => {
-    const guide = await t.call('POST', '/permissions/', admin, {
-      name: 'reports:print',
-      resource: 'reports',
-      action: 'print',
-    })
+    const create = (name: string, resource: string, action: string) =>
+      t.call('POST', '/permissions/', admin, { name, resource, action })
+    const guide = await create('reports:print', 'reports', 'print')
     expect(guide.statusCode).toBe(201)
     expect(guide.json().name).toBe('reports:print')
-    const mismatch = await t.call('POST', '/permissions/', admin, {
-      name: 'users:create',
-      resource: 'reports',
-      action: 'shred',
-    })
+    const mismatch = await create('users:create', 'reports', 'shred')
     expect(mismatch.statusCode).toBe(422)
     expect(mismatch.json().errors).toEqual([
       { field: 'name', message: 'must equal resource:action ("reports:shred")' },

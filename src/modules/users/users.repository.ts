@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, exists, ilike, or, type SQL, sql } from 'drizzle-orm'
+import { deleteById, updateById } from '../../core/db/by-id.ts'
 import { containing } from '../../core/db/columns.ts'
 import type { Database } from '../../core/db/database.ts'
 import { repositoryOf } from '../../core/db/transactions.ts'
@@ -37,14 +38,9 @@ function usersQueries(db: Database) {
       return row as UserRow
     },
 
-    async update(id: number, changes: UserChanges): Promise<UserRow | undefined> {
-      const [row] = await db.update(users).set(changes).where(eq(users.id, id)).returning()
-      return row
-    },
+    update: (id: number, changes: UserChanges) => updateById(db, users, id, changes),
 
-    async delete(id: number): Promise<boolean> {
-      return (await db.delete(users).where(eq(users.id, id)).returning({ id: users.id })).length > 0
-    },
+    delete: (id: number) => deleteById(db, users, id),
 
     /** One page, newest first, and the total, in one round trip (a window count). */
     async page(

@@ -52,13 +52,15 @@ export const UserRegister = Type.Object(
   { title: 'UserRegister', additionalProperties: false },
 )
 
+/** What only someone who manages users sets. */
+const AccountControls = {
+  is_active: Type.Optional(Type.Boolean()),
+  is_superuser: Type.Optional(Type.Boolean()),
+  role_id: Type.Optional(RoleId),
+}
+
 export const UserCreate = Type.Object(
-  {
-    ...UserRegister.properties,
-    is_active: Type.Optional(Type.Boolean()),
-    is_superuser: Type.Optional(Type.Boolean()),
-    role_id: Type.Optional(RoleId),
-  },
+  { ...UserRegister.properties, ...AccountControls },
   { title: 'UserCreate', additionalProperties: false },
 )
 
@@ -73,12 +75,7 @@ export const ProfileUpdate = Type.Object(
 )
 
 export const UserUpdate = Type.Object(
-  {
-    ...ProfileUpdate.properties,
-    is_active: Type.Optional(Type.Boolean()),
-    role_id: Type.Optional(RoleId),
-    is_superuser: Type.Optional(Type.Boolean()),
-  },
+  { ...ProfileUpdate.properties, ...AccountControls },
   { title: 'UserUpdate', additionalProperties: false },
 )
 

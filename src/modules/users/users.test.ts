@@ -15,9 +15,7 @@ let admin: TestUser
 let superuser: TestUser
 beforeAll(async () => {
   t = await createTestApp()
-  admin = await createUser(t, {
-    permissions: everyAction('users'),
-  })
+  admin = await createUser(t, { permissions: everyAction('users') })
   superuser = await createUser(t, { superuser: true })
 })
 afterAll(() => t.close())
