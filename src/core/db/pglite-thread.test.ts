@@ -50,6 +50,50 @@ describe('PGlite on its own thread', () => {
     expect(text.rows[0]?.at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)
   })
 
+  it('counts the rows a write changed', async () => {
+    await client.exec('create table fruit (name text)')
+    await client.query('insert into fruit values ($1), ($2)', ['plum', 'fig'])
+    const changed = await client.query('update fruit set name = upper(name) where name = any($1)', [
+      ['plum', 'fig', 'none'],
+    ])
+    expect(changed.affectedRows).toBe(2)
+    expect((await client.query('delete from fruit where name = $1', ['none'])).affectedRows).toBe(0)
+  })
+
+  it.each([
+    { by: 'exec', table: 'shapes' },
+    { by: 'query', table: 'sizes' },
+  ] as const)(
+    'answers a statement parsed before a schema change made by $by with the new schema',
+    async ({ by, table }) => {
+      const change = (sql: string) => (by === 'exec' ? client.exec(sql) : client.query(sql))
+      await change(`create table ${table} (id int)`)
+      await client.query(`insert into ${table} values (1)`)
+      expect((await client.query(`select * from ${table}`)).rows).toEqual([{ id: 1 }])
+      await change(`alter table ${table} add column label text default 'small'`)
+      expect((await client.query(`select * from ${table}`)).rows).toEqual([
+        { id: 1, label: 'small' },
+      ])
+      // The statement parsed before the change is closed, not left behind.
+      const held = await client.query<{ statement: string }>(
+        'select statement from pg_prepared_statements',
+      )
+      expect(held.rows.filter((row) => row.statement === `select * from ${table}`)).toHaveLength(1)
+    },
+  )
+
+  it('keeps answering past the number of statements it keeps parsed', async () => {
+    for (let n = 0; n < 520; n++) {
+      expect((await client.query(`select ${n} as n`)).rows).toEqual([{ n }])
+    }
+    expect((await client.query('select 0 as n')).rows).toEqual([{ n: 0 }])
+    // The least recently used are closed: PostgreSQL holds no more than the thread keeps.
+    const held = await client.query<{ n: number }>(
+      'select count(*)::int as n from pg_prepared_statements',
+    )
+    expect(held.rows[0]?.n).toBeLessThanOrEqual(500)
+  })
+
   it('passes on a PostgreSQL error with its code and fields', async () => {
     const failed = client.query('insert into items (name) values ($1)', ['apple'])
     await expect(failed).rejects.toMatchObject({
