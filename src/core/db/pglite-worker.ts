@@ -44,9 +44,21 @@ const client = options.loadDataDir
     })
 const transactions = new Map<number, OpenTransaction>()
 
-/** Drizzle's parsers only keep some types as text: they cross as the list of those types. */
-function keepingAsText(types: number[]) {
-  return Object.fromEntries(types.map((type) => [type, (value: string) => value]))
+const parsersKeeping = new Map<string, typeof client.parsers>()
+
+/**
+ * PGlite's parsers, but for the types Drizzle keeps as text (they cross as the list of those
+ * types). Built once for each list: a query names one of a few.
+ */
+function parsersKeepingAsText(types: number[]): typeof client.parsers {
+  const key = types.join()
+  let parsers = parsersKeeping.get(key)
+  if (!parsers) {
+    const asText = (value: string) => value
+    parsers = { ...client.parsers, ...Object.fromEntries(types.map((type) => [type, asText])) }
+    parsersKeeping.set(key, parsers)
+  }
+  return parsers
 }
 
 /** A statement parsed once, by name: later runs only bind and execute it. */
@@ -154,7 +166,7 @@ async function runNamed<T>(
     statement = await statementFor(sql)
     return executeNamed(statement, params)
   })
-  const parsers = { ...client.parsers, ...keepingAsText(textTypes) }
+  const parsers = parsersKeepingAsText(textTypes)
   const { fields } = statement
   const rows: unknown[] = []
   let affectedRows = 0
