@@ -12,6 +12,7 @@ import { adminQuery, withDatabase } from './helpers/postgres.ts'
 import {
   cleanEnv,
   freePort,
+  imageCommand,
   ROOT,
   type Started,
   servicesSet,
@@ -158,7 +159,7 @@ describe.runIf(servicesSet('the built server as the image runs it', 'DATABASE_UR
       port = await freePort()
       metricsPort = await freePort()
       server = startProcess(
-        ['dist/main.js'],
+        imageCommand().slice(1),
         cleanEnv({
           NODE_ENV: 'production',
           SECRET_KEY: randomBytes(48).toString('base64'),
@@ -206,8 +207,13 @@ describe.runIf(servicesSet('the built server as the image runs it', 'DATABASE_UR
       return Number(line?.split(' ').at(-1) ?? 0)
     }
 
-    it('runs two HTTP workers that both serve, with no dev tooling and no TypeScript', async () => {
+    it("runs two HTTP workers with the image's Node flags that both serve, with no dev tooling and no TypeScript", async () => {
       const workers = await twoWorkers()
+      const flags = imageCommand().slice(1, -1)
+      for (const worker of workers) {
+        const argv = readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')
+        expect(argv.slice(1, 1 + flags.length)).toEqual(flags)
+      }
       const before = workers.map(cpuTicks)
       const results = await load(port, '/api/v1/products/?limit=20', 600)
       expect(results.every((status) => status === 200)).toBe(true)

@@ -1,8 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
 export const ROOT = new URL('../..', import.meta.url).pathname
+
+/** The production image's command (its `CMD`, in exec form): `node`, its flags, the entry. */
+export function imageCommand(): string[] {
+  const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8')
+  return JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]')
+}
 
 export async function freePort(): Promise<number> {
   const server = createServer()
