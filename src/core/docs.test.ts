@@ -144,13 +144,14 @@ describe('GET /docs', () => {
 })
 
 describe('with DOCS_ENABLED=false', () => {
-  it('serves neither the docs nor the document', async () => {
+  it('serves neither the docs nor the document, and registers no OpenAPI plugin', async () => {
     const closed = await createTestApp({ env: { DOCS_ENABLED: 'false' } })
     try {
       expect((await closed.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(404)
       expect((await closed.app.inject({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(
         404,
       )
+      expect(closed.app.hasDecorator('swagger')).toBe(false)
     } finally {
       await closed.close()
     }

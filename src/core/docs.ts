@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { STATUS_CODES } from 'node:http'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import swagger, { type FastifyDynamicSwaggerOptions, type SwaggerTransform } from '@fastify/swagger'
+import type { FastifyDynamicSwaggerOptions, SwaggerTransform } from '@fastify/swagger'
 import type { Config } from '../config.ts'
 import type { RouteAccess } from './auth/access.ts'
 import type { App, AppModule } from './module.ts'
@@ -149,25 +149,25 @@ function documentInfo(config: Pick<Config, 'APP_NAME'>, modules: AppModule[]) {
 }
 
 /**
- * Collects every route's schemas into an OpenAPI 3.1 document (`/openapi.json`) and serves the
- * interactive docs at `/docs` when `DOCS_ENABLED` — under helmet's full header set and a CSP
- * that allows the UI's own inline styles. The UI and helmet are loaded only then: Swagger UI
- * brings its file server and a YAML parser, which production, with the docs off by default,
- * never needs.
+ * When `DOCS_ENABLED`: collects every route's schemas into an OpenAPI 3.1 document
+ * (`/openapi.json`) and serves the interactive docs at `/docs` — under helmet's full header set
+ * and a CSP that allows the UI's own inline styles. The plugins are loaded only then: they bring
+ * a file server and a YAML parser, which production, with the docs off by default, never needs.
  */
 export async function registerDocs(app: App, config: Config, modules: AppModule[]): Promise<void> {
+  if (!config.DOCS_ENABLED) return
+  const [{ default: swagger }, { default: helmet }, { default: swaggerUi }] = await Promise.all([
+    import('@fastify/swagger'),
+    import('@fastify/helmet'),
+    import('@fastify/swagger-ui'),
+  ])
   await app.register(swagger, {
     openapi: documentInfo(config, modules) as FastifyDynamicSwaggerOptions['openapi'],
     transform: describeRoute,
     transformObject: (document) =>
       finishDocument((document as { openapiObject: Json }).openapiObject),
   })
-  if (!config.DOCS_ENABLED) return
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  const [{ default: helmet }, { default: swaggerUi }] = await Promise.all([
-    import('@fastify/helmet'),
-    import('@fastify/swagger-ui'),
-  ])
   await app.register(async (docs) => {
     await docs.register(helmet, {
       contentSecurityPolicy: {
