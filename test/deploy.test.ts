@@ -14,10 +14,13 @@ const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
 
 const UNITS = ['deploy/food-fleet.service', 'deploy/food-fleet-worker.service'] as const
 
+const SCRIPTS = JSON.parse(read('package.json')).scripts as Record<string, string>
+
+/** The `--` options of a command line. */
+const flagsOf = (command = '') => command.split(' ').filter((word) => word.startsWith('--'))
+
 /** The Node flags `npm start` runs with: every long-running process is started with them. */
-const START_FLAGS = (JSON.parse(read('package.json')).scripts.start as string)
-  .split(' ')
-  .filter((word) => word.startsWith('--'))
+const START_FLAGS = flagsOf(SCRIPTS.start)
 
 /** `node [flags] dist/x.js …` runs the build of `src/x.ts` with exactly `flags`. */
 function expectBuiltEntry(command: string[], flags: string[] = []) {
@@ -151,12 +154,7 @@ describe('Node flags', () => {
   })
 
   it('are given on the command line of every long-running process, nowhere else', () => {
-    const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>
-    for (const script of ['worker', 'dev']) {
-      expect(scripts[script]?.split(' ').filter((word) => word.startsWith('--'))).toEqual(
-        START_FLAGS,
-      )
-    }
+    for (const script of ['worker', 'dev']) expect(flagsOf(SCRIPTS[script])).toEqual(START_FLAGS)
     // Node refuses --single-threaded-gc in NODE_OPTIONS: one place for all of them.
     for (const file of ['Dockerfile', 'compose.yaml', ...UNITS]) {
       expect(read(file)).not.toContain('NODE_OPTIONS')
@@ -166,7 +164,7 @@ describe('Node flags', () => {
 
 describe('the embedded database template', () => {
   it('is written by the build beside the module that looks for it, in the image too', () => {
-    const build = JSON.parse(read('package.json')).scripts.build as string
+    const build = SCRIPTS.build ?? ''
     expect(build).toContain('node bin/pglite-template.mjs dist/core/db/pglite-template.tar.gz')
     expect(read('src/core/db/database.ts')).toContain(
       "new URL('./pglite-template.tar.gz', import.meta.url)",
