@@ -4,7 +4,6 @@
  * database starts while the main thread loads the app. PGlite runs the `PgliteRequest`s one at a
  * time, in the order they come, as it does on one thread.
  */
-import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
 import { parentPort, workerData } from 'node:worker_threads'
 import {
@@ -16,6 +15,7 @@ import {
   types,
 } from '@electric-sql/pglite'
 import type { PgliteReply, PgliteRequest, PgliteThreadOptions } from './pglite-thread.ts'
+import { unpackTarGz } from './tarball.ts'
 
 /** Rejects a transaction's callback so that PGlite rolls it back. */
 class RollingBack extends Error {}
@@ -34,14 +34,10 @@ const options = workerData as PgliteThreadOptions
  * start, as resident memory; the files are cached by the operating system anyway.
  */
 const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
+if (options.template) await unpackTarGz(options.template, options.dataDir)
 const client = options.loadDataDir
   ? new PGlite({ loadDataDir: new Blob([options.loadDataDir]), startParams })
-  : new PGlite(options.dataDir, {
-      loadDataDir: options.template
-        ? new Blob([readFileSync(options.template)], { type: 'application/gzip' })
-        : undefined,
-      startParams,
-    })
+  : new PGlite(options.dataDir, { startParams })
 const transactions = new Map<number, OpenTransaction>()
 
 const parsersKeeping = new Map<string, typeof client.parsers>()
