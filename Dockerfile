@@ -41,4 +41,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 STOPSIGNAL SIGTERM
 # Exec form: node is PID 1 and receives SIGTERM itself (no shell in between to swallow it). The
 # flags are `npm start`'s (README "Deploy").
-CMD ["node", "--max-semi-space-size=4", "--single-threaded-gc", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--single-threaded-gc", "--v8-pool-size=1", "dist/main.js"]

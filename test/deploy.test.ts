@@ -150,7 +150,11 @@ describe('deploy/', () => {
 
 describe('Node flags', () => {
   it('bound the young generation and keep the garbage collector on the main thread', () => {
-    expect(START_FLAGS).toEqual(['--max-semi-space-size=4', '--single-threaded-gc'])
+    expect(START_FLAGS).toEqual([
+      '--max-semi-space-size=4',
+      '--single-threaded-gc',
+      '--v8-pool-size=1',
+    ])
   })
 
   it('are given on the command line of every long-running process, nowhere else', () => {
