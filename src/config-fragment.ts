@@ -1,5 +1,5 @@
-import { CronExpressionParser } from 'cron-parser'
 import type { Static, TObject, TProperties } from 'typebox'
+import { parseCron } from './core/cron.ts'
 
 /** A setting's value is wrong: the process stops with this one line, naming the variable. */
 export class ConfigError extends Error {}
@@ -50,7 +50,7 @@ export function checkPair(config: Record<string, unknown>, first: string, second
 
 export function checkCron(key: string, value: string): void {
   try {
-    CronExpressionParser.parse(value, { tz: 'UTC' })
+    parseCron(value)
   } catch (error) {
     refuse(key, `is not a cron expression (${(error as Error).message})`)
   }

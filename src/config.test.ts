@@ -95,6 +95,9 @@ describe('loadConfig', () => {
     expect(errorOf({ ...base(), TOKEN_CLEANUP_CRON: '0 99 * * * *' })).toMatch(
       /^TOKEN_CLEANUP_CRON: is not a cron expression/,
     )
+    expect(errorOf({ ...base(), LOW_STOCK_DIGEST_CRON: '0 7 30 FEB *' })).toBe(
+      'LOW_STOCK_DIGEST_CRON: is not a cron expression (0 7 30 FEB * never runs)',
+    )
     expect(loadConfig({ ...base(), TOKEN_CLEANUP_CRON: '30 3 * * 1' }).TOKEN_CLEANUP_CRON).toBe(
       '30 3 * * 1',
     )

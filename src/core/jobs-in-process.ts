@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser'
+import { parseCron } from './cron.ts'
 import {
   backoffDelay,
   type JobHandler,
@@ -81,7 +81,7 @@ export function createInProcessJobs(settings: JobSettings): Jobs {
   function schedule(handler: JobHandler): void {
     if (!handler.schedule || closed) return
     const { cron, payload } = handler.schedule
-    const next = CronExpressionParser.parse(cron, { tz: 'UTC' }).next().getTime()
+    const next = parseCron(cron).next(Date.now())
     later(Math.max(0, next - Date.now()), () => {
       if (closed) return
       pending.push({
