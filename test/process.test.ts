@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cleanEnv, freePort, ROOT, startProcess, waitForHealthy } from './helpers/process.ts'
+import { cleanEnv, freePort, ROOT, startProcess, until, waitForHealthy } from './helpers/process.ts'
 
 const START = ['bin/start.mjs']
 
@@ -62,9 +62,9 @@ describe('npm start on the embedded database', () => {
     )
     try {
       await waitForHealthy(port, 60_000)
-      expect(first.output()).toContain(
-        `listening on http://localhost:${port} (embedded PostgreSQL in ${dataDir}, working jobs); API docs at http://localhost:${port}/docs`,
-      )
+      // Log lines reach the pipe asynchronously: /health can answer before this one arrives.
+      const listening = `listening on http://localhost:${port} (embedded PostgreSQL in ${dataDir}, working jobs); API docs at http://localhost:${port}/docs`
+      await until(() => (first.output().includes(listening) ? true : undefined), 10_000)
 
       const second = startProcess(
         START,
