@@ -4,21 +4,12 @@
 // the median against the budget: 1 s from the click to the first page on screen.
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chromium } from 'playwright-core'
+import { launchChromium } from './chromium.mjs'
 import { APP, ROOT, startServer, stopServer } from './lib.mjs'
 import { adminUser, benchAppEnv, createBenchDatabase, seed } from './scenarios.mjs'
 
 const TRIES = 7
 const BUDGET_MS = 1000
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 
 execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' })
 const database = process.env.DATABASE_URL
@@ -28,7 +19,7 @@ const server = await startServer(
   APP,
   benchAppEnv(randomBytes(32).toString('hex'), database ? { DATABASE_URL: database.url } : {}),
 )
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+const browser = await launchChromium()
 try {
   await seed(server)
   const times = []

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AxeBuilder } from '@axe-core/playwright'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, launchChromium } from '../bench/chromium.mjs'
 import { buildConsole } from '../bin/launch.mjs'
 import { systemPrincipal } from '../src/core/auth/access.ts'
 import { products } from '../src/modules/products/products.models.ts'
@@ -14,16 +15,6 @@ import { type SmtpSink, startSmtpSink } from './helpers/smtp.ts'
 
 // The admin console as people use it: the built console served by the app at /admin/, driven
 // in Debian's Chromium, on whichever database the run has (embedded, or DATABASE_URL).
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 const SCREENSHOTS = join(ROOT, 'test-results', 'console')
 const missing = !existsSync(CHROMIUM) && !process.env.CI
 if (missing) console.warn(`skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`)
@@ -52,7 +43,7 @@ beforeAll(async () => {
   await t.app.listen({ host: '127.0.0.1', port: 0 })
   const address = t.app.server.address()
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  browser = await launchChromium()
   admin = await createUser(t, { superuser: true })
   mkdirSync(SCREENSHOTS, { recursive: true })
 }, 120_000)
