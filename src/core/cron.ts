@@ -109,8 +109,7 @@ function fieldSet(listed: number[], field: Field, text: string): Set<number> {
 
 /** Parses a schedule; throws an `Error` saying what is wrong, or that it never runs. */
 export function parseCron(expression: string): CronSchedule {
-  const text = MACROS[expression.trim()] ?? expression
-  const fields = text.trim().split(/\s+/)
+  const fields = (MACROS[expression.trim()] ?? expression).trim().split(/\s+/)
   if (fields.length !== 5 && fields.length !== 6) {
     throw new Error(
       'expected five fields (minute hour day month weekday), or six with seconds first',

@@ -79,20 +79,25 @@ export function createInProcessJobs(settings: JobSettings): Jobs {
   }
 
   function schedule(handler: JobHandler): void {
-    if (!handler.schedule || closed) return
+    if (!handler.schedule) return
     const { cron, payload } = handler.schedule
-    const next = parseCron(cron).next(Date.now())
-    later(Math.max(0, next - Date.now()), () => {
+    // Parsed once; each run sets the timer for the next.
+    const runs = parseCron(cron)
+    const setNext = () => {
       if (closed) return
-      pending.push({
-        name: handler.type.name,
-        attempts: handler.type.attempts,
-        payload,
-        attempt: 1,
+      later(Math.max(0, runs.next(Date.now()) - Date.now()), () => {
+        if (closed) return
+        pending.push({
+          name: handler.type.name,
+          attempts: handler.type.attempts,
+          payload,
+          attempt: 1,
+        })
+        pump()
+        setNext()
       })
-      pump()
-      schedule(handler)
-    })
+    }
+    setNext()
   }
 
   return {

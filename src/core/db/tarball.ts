@@ -56,17 +56,16 @@ async function unpackInto(file: string, root: string): Promise<void> {
       while (offset < chunk.length && !ended) {
         if (entry) {
           offset += writeEntry(entry, chunk, offset)
-          if (entry.left === 0 && entry.padding === 0) entry = closeEntry(entry)
-          continue
+        } else {
+          const taken = Math.min(BLOCK - header.length, chunk.length - offset)
+          header = Buffer.concat([header, chunk.subarray(offset, offset + taken)])
+          offset += taken
+          if (header.length < BLOCK) continue
+          if (header.every((byte) => byte === 0)) ended = true
+          else entry = openEntry(header, root)
+          header = Buffer.alloc(0)
         }
-        const taken = Math.min(BLOCK - header.length, chunk.length - offset)
-        header = Buffer.concat([header, chunk.subarray(offset, offset + taken)])
-        offset += taken
-        if (header.length < BLOCK) continue
-        if (header.every((byte) => byte === 0)) ended = true
-        else entry = openEntry(header, root)
         if (entry && entry.left === 0 && entry.padding === 0) entry = closeEntry(entry)
-        header = Buffer.alloc(0)
       }
     }
   } finally {
